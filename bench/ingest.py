@@ -1,0 +1,228 @@
+"""Ingest benchmark: a bare websockets client against the desk's durable ingest, in one run.
+
+One loopback server serves N CES/1 event frames (a realistic mix, mostly positions). First a bare
+client only receives and parses them (the baseline); then the desk's feed client stores each
+frame verbatim in SQLite (WAL, synchronous=FULL), validates and applies it, and acks after the
+commit. Prints both rates, their ratio, and p50/p99 from a frame's arrival to its commit.
+The last line is one JSON object with the figures and whether each goal was met.
+
+    .venv/bin/python bench/ingest.py [--events 50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from websockets.asyncio.client import connect  # noqa: E402
+from websockets.asyncio.server import ServerConnection, serve  # noqa: E402
+
+from desk import protocol  # noqa: E402
+from services.config import FeedConfig  # noqa: E402
+from services.db import make_engine, migrate  # noqa: E402
+from services.feeds import FeedClient  # noqa: E402
+from services.ingest import IngestService  # noqa: E402
+from services.store import Changes, Store  # noqa: E402
+
+GOAL_RATIO = 0.20
+GOAL_P99_MS = 250.0
+
+
+def make_events(n: int, seed: int = 1) -> list[dict[str, Any]]:
+    """A realistic mix: positions, device health, task updates, alarms, falls, grievances."""
+    rng = random.Random(seed)
+    out: list[dict[str, Any]] = []
+    for i in range(1, n + 1):
+        t = f"2026-12-04T{(i // 3600) % 24:02d}:{(i // 60) % 60:02d}:{i % 60:02d}+08:00"
+        r = rng.random()
+        loc = {"lat": 31.86 + rng.uniform(-0.003, 0.003), "lon": 117.26 + rng.uniform(-0.003, 0.003)}
+        if r < 0.85:
+            e: dict[str, Any] = {
+                "id": f"pos:{i}",
+                "type": "position",
+                "source": "fall-detectors",
+                "time": t,
+                "subject": f"E-{rng.randint(1, 150):04d}",
+                "location": loc,
+                "battery": round(rng.random(), 2),
+            }
+        elif r < 0.92:
+            e = {
+                "id": f"dev:{i}",
+                "type": "device",
+                "source": "fall-detectors",
+                "time": t,
+                "device": f"FD-{rng.randint(1, 150):04d}",
+                "status": rng.choice(["online", "low_battery", "charging"]),
+                "battery": round(rng.random(), 2),
+            }
+        elif r < 0.96:
+            e = {
+                "id": f"task:{i}",
+                "type": "task",
+                "source": "field-app",
+                "time": t,
+                "task": f"T-{rng.randint(1, 500)}",
+                "status": rng.choice(["accepted", "en_route", "on_scene", "completed"]),
+                "by": "S-003",
+            }
+        elif r < 0.985:
+            e = {
+                "id": f"alarm:{i}",
+                "type": "alarm",
+                "source": "security",
+                "time": t,
+                "kind": rng.choice(["door_forced", "smoke", "door_held", "water_leak"]),
+                "state": rng.choice(["raised", "cleared"]),
+                "site": f"{rng.randint(1, 30)}栋",
+                "device": f"SNS-{rng.randint(1, 60)}",
+            }
+        elif r < 0.995:
+            e = {
+                "id": f"fall:{i}",
+                "type": "fall",
+                "source": "fall-detectors",
+                "time": t,
+                "device": f"FD-{rng.randint(1, 150):04d}",
+                "elder": f"E-{rng.randint(1, 150):04d}",
+                "location": loc,
+            }
+        else:
+            e = {
+                "id": f"g:{i}",
+                "type": "grievance",
+                "source": "wechat-oa",
+                "time": t,
+                "channel": "wechat",
+                "category": "noise",
+                "text": "楼上每天晚上十一点以后还在拖桌椅，希望社区协调。",
+                "reporter": {"phone": "13855123456", "address": f"{rng.randint(1, 30)}栋"},
+            }
+        out.append(e)
+    return out
+
+
+class BlastServer:
+    """Serves pre-encoded frames as fast as the connection takes them; records acks."""
+
+    def __init__(self, frames: list[str]) -> None:
+        self.frames = frames
+        self.last_ack = 0
+        self.done = asyncio.Event()
+
+    async def handler(self, ws: ServerConnection) -> None:
+        hello = json.loads(await ws.recv())
+        since = hello.get("since", 0) if hello.get("stream") == "bench" else 0
+        await ws.send(protocol.welcome("bench", len(self.frames), 1))
+
+        async def read() -> None:
+            async for raw in ws:
+                msg = json.loads(raw)
+                if msg.get("op") == "ack":
+                    self.last_ack = msg["seq"]
+                    if self.last_ack >= len(self.frames):
+                        self.done.set()
+
+        reader = asyncio.create_task(read())
+        for frame in self.frames[since:]:
+            await ws.send(frame)
+        await self.done.wait()
+        reader.cancel()
+
+
+async def bare_client(url: str, n: int) -> float:
+    """Receive and parse n frames; return the rate (messages/s)."""
+    async with connect(url, compression=None, max_size=protocol.READ_LIMIT_BYTES, proxy=None) as ws:
+        await ws.send(protocol.hello("bare", None, 0))
+        json.loads(await ws.recv())
+        start = time.perf_counter()
+        for _ in range(n):
+            frame = json.loads(await ws.recv())
+            assert frame["op"] == "event"
+        elapsed = time.perf_counter() - start
+        await ws.send(protocol.ack(n))
+    return n / elapsed
+
+
+async def desk_ingest(url: str, n: int, server: BlastServer) -> tuple[float, list[float], int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/bench.db")
+        migrate(engine)
+        store = Store(engine)
+        store.load([("bench", url)])
+        latencies: list[float] = []
+
+        def on_changes(ch: Changes) -> None:
+            latencies.extend(ch.committed_at - a for a in ch.arrivals)
+
+        ingest = IngestService(store, on_changes=on_changes)
+        await ingest.start()
+        client = FeedClient(FeedConfig(name="bench", url=url), "desk-bench", ingest)
+        start = time.perf_counter()
+        await client.start()
+        await asyncio.wait_for(server.done.wait(), 600)
+        elapsed = time.perf_counter() - start
+        await client.stop()
+        await ingest.stop()
+        stored = sum(store.count_events().values())
+        engine.dispose()
+    return n / elapsed, latencies, stored
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def main(n: int) -> dict[str, Any]:
+    frames = [protocol.event_frame(i, e) for i, e in enumerate(make_events(n), start=1)]
+    base_server = BlastServer(frames)
+    async with serve(base_server.handler, "127.0.0.1", 0, compression=None, max_size=2**20) as srv:
+        url = f"ws://127.0.0.1:{next(iter(srv.sockets)).getsockname()[1]}/"
+        bare = await bare_client(url, n)
+    print(f"bare websockets client: {bare:,.0f} messages/s ({n} events)")
+    desk_server = BlastServer(frames)
+    async with serve(desk_server.handler, "127.0.0.1", 0, compression=None, max_size=2**20) as srv:
+        url = f"ws://127.0.0.1:{next(iter(srv.sockets)).getsockname()[1]}/"
+        rate, lat, stored = await desk_ingest(url, n, desk_server)
+    ratio = rate / bare
+    p50, p99 = pct(lat, 0.50) * 1000, pct(lat, 0.99) * 1000
+    print(f"desk ingest (stored, applied, acked): {rate:,.0f} events/s; {stored} stored")
+    print(f"ratio desk/bare: {ratio:.1%} (goal ≥ {GOAL_RATIO:.0%})")
+    print(
+        f"arrival → commit: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(lat) * 1000:.1f} ms (goal p99 < "
+        f"{GOAL_P99_MS:.0f} ms); mean {statistics.fmean(lat) * 1000:.1f} ms"
+    )
+    return {
+        "bench": "ingest",
+        "events": n,
+        "bare_rate": round(bare),
+        "desk_rate": round(rate),
+        "ratio": round(ratio, 3),
+        "p50_ms": round(p50, 1),
+        "p99_ms": round(p99, 1),
+        "stored": stored,
+        "goals": {
+            "ratio_at_least_20pct": ratio >= GOAL_RATIO,
+            "p99_under_250ms": p99 < GOAL_P99_MS,
+            "all_stored": stored == n,
+        },
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=50_000)
+    result = asyncio.run(main(max(1, parser.parse_args().events)))
+    print(json.dumps(result, ensure_ascii=False))

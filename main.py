@@ -1,0 +1,254 @@
+"""Duty Desk: the composition root. Builds config, services and window; owns the one event loop.
+
+python main.py [--config FILE]                 the desk window
+python main.py simulate --port 8765 [--token T] [--rate X] [--scenario FILE]
+python main.py ingest                          ingest without a window until SIGTERM/SIGINT
+python main.py events|incidents|feeds --json   what is stored
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from services import config as config_mod
+
+log = logging.getLogger("desk")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="main.py", description="Duty Desk (社区值班台)")
+    p.add_argument("--config", type=Path, help="TOML configuration file (default: the user's, else the demo)")
+    p.add_argument("--log-level", default="INFO")
+    sub = p.add_subparsers(dest="command")
+    sim = sub.add_parser("simulate", help="serve the demo community's CES/1 stream")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=config_mod.DEMO_PORT)
+    sim.add_argument("--token")
+    sim.add_argument("--rate", type=float, default=1.0)
+    sim.add_argument("--scenario", type=Path, help="JSONL scenario to replay")
+    sim.add_argument("--state", type=Path, help="history file (default: in the user data directory)")
+    sim.add_argument("--no-live", action="store_true", help="only the scenario, no random live events")
+    sub.add_parser("ingest", help="ingest the feeds without a window until SIGTERM/SIGINT")
+    for name in ("events", "incidents", "feeds"):
+        sp = sub.add_parser(name, help=f"print the stored {name}")
+        sp.add_argument("--json", action="store_true", required=True)
+    return p
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, default=_json_default) + "\n")
+
+
+def _store(cfg: config_mod.Config) -> Any:
+    from services.db import make_engine, migrate
+    from services.store import Store
+
+    engine = make_engine(cfg.database_url)
+    migrate(engine)
+    return Store(engine)
+
+
+def cmd_events(cfg: config_mod.Config) -> int:
+    rows = _store(cfg).events()
+    _print_json(
+        [
+            {
+                "id": r["event_id"] or _raw_id(r["raw"]),
+                "type": r["type"],
+                "feed": r["feed"],
+                "stream": r["stream"],
+                "seq": r["seq"],
+                "status": r["status"],
+                "reason": r["reason"],
+                "received_at": r["received_at"],
+            }
+            for r in rows
+        ]
+    )
+    return 0
+
+
+def _raw_id(raw: str) -> object:
+    from services.store import raw_event_json
+
+    event = raw_event_json(raw)
+    return event.get("id") if isinstance(event, dict) else None
+
+
+def cmd_incidents(cfg: config_mod.Config) -> int:
+    incs = _store(cfg).incidents()
+    _print_json(
+        [
+            {
+                "id": i.id,
+                "type": i.kind,
+                "class": i.cls.value,
+                "priority": int(i.priority),
+                "status": i.status.value,
+                "title": i.title,
+                "place": i.place,
+                "subject": i.subject,
+                "opened_at": i.opened_at,
+                "last_event_at": i.last_event_at,
+                "count": i.count,
+                "cleared_at": i.cleared_at,
+                "outcome": i.outcome.value if i.outcome else None,
+                "event_ids": i.event_ids,
+            }
+            for i in incs
+        ]
+    )
+    return 0
+
+
+def cmd_feeds(cfg: config_mod.Config) -> int:
+    rows = {r["name"]: r for r in _store(cfg).feeds()}
+    out = []
+    for feed in cfg.feeds:
+        r = rows.get(feed.name, {})
+        out.append(
+            {
+                "name": feed.name,
+                "url": feed.url,
+                "state": r.get("state", "never connected"),
+                "detail": r.get("state_detail"),
+                "stream": r.get("stream"),
+                "cursor": r.get("cursor", 0),
+                "gaps": r.get("gaps", 0),
+                "protocol_errors": r.get("protocol_errors", 0),
+                "repeats": r.get("repeats", 0),
+                "duplicates": r.get("duplicates", 0),
+                "last_event_at": r.get("last_event_at"),
+            }
+        )
+    _print_json(out)
+    return 0
+
+
+async def _until_signalled(
+    start: Callable[[], Coroutine[Any, Any, Any]], stop: Callable[[], Coroutine[Any, Any, Any]]
+) -> None:
+    done = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, done.set)
+    await start()
+    try:
+        await done.wait()
+    finally:
+        log.info("stopping")
+        await asyncio.wait_for(stop(), 10)
+
+
+def cmd_ingest(cfg: config_mod.Config) -> int:
+    from services.runtime import DeskRuntime
+
+    runtime = DeskRuntime(cfg)
+    asyncio.run(_until_signalled(runtime.start, runtime.stop))
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from services.simulator import SimulatorConfig, SimulatorServer
+
+    state = args.state or (config_mod.data_dir() / "simulator.db")
+    state.parent.mkdir(parents=True, exist_ok=True)
+    server = SimulatorServer(
+        SimulatorConfig(
+            host=args.host,
+            port=args.port,
+            token=args.token,
+            rate=args.rate,
+            state_path=state,
+            scenario=args.scenario,
+            live=not args.no_live,
+        )
+    )
+
+    async def start() -> None:
+        await server.start()
+        print(f"simulating the demo community on {server.url} (rate ×{args.rate})", flush=True)
+
+    asyncio.run(_until_signalled(start, server.stop))
+    return 0
+
+
+def cmd_window(cfg: config_mod.Config) -> int:
+    """The desk window on one qasync event loop; closing it stops the services cleanly."""
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from services.runtime import DeskRuntime
+    from services.signals import DeskSignals
+    from views.main_window import DeskWindow
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)  # the loop ends after the services have stopped
+    app.setOrganizationName("duty-desk")
+    app.setApplicationName("Duty Desk")
+
+    def excepthook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+        # the one error sink for async UI work: log it, never kill the desk in the night
+        log.error("unexpected error", exc_info=(kind, value, tb))
+
+    sys.excepthook = excepthook
+
+    async def run() -> None:
+        signals = DeskSignals()
+        runtime = DeskRuntime(cfg, on_changes=signals.emit_changes, on_feed_status=signals.emit_feed_status)
+        await runtime.start()
+        window = DeskWindow(runtime, signals)
+        closed = asyncio.Event()
+        window.closed.connect(closed.set)
+        window.show()
+        await window.load()
+        try:
+            await closed.wait()
+        finally:
+            await asyncio.wait_for(runtime.stop(), 10)
+
+    with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+        runner.run(run())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "simulate":
+        return cmd_simulate(args)
+    try:
+        cfg = config_mod.load(args.config)
+    except config_mod.ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    commands: dict[str | None, Callable[[config_mod.Config], int]] = {
+        "events": cmd_events,
+        "incidents": cmd_incidents,
+        "feeds": cmd_feeds,
+        "ingest": cmd_ingest,
+        None: cmd_window,
+    }
+    return commands[args.command](cfg)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""Configuration: a TOML file (`--config FILE`), the user's config file, or the demo default.
+
+The demo default is a SQLite file in the user data directory and the built-in simulator on a
+loopback port.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+log = logging.getLogger("desk.config")
+
+APP = "duty-desk"
+DEMO_PORT = 8765
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    name: str
+    url: str
+    token: str | None = None
+    #: this feed carries the field platform: dispatch, recall and reply go to it
+    commands: bool = False
+    ca_file: str | None = None
+    silence_s: float = 45.0
+    backoff_base_s: float = 0.5
+    backoff_max_s: float = 30.0
+    auth_retry_s: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatorSettings:
+    enabled: bool = False
+    port: int = DEMO_PORT
+    rate: float = 1.0
+    token: str | None = None
+    state_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    desk_id: str
+    database_url: str
+    feeds: tuple[FeedConfig, ...]
+    simulator: SimulatorSettings = field(default_factory=SimulatorSettings)
+    source: str = "demo default"
+
+    @property
+    def command_feed(self) -> FeedConfig | None:
+        """The feed that takes commands: the one marked, else the only one."""
+        marked = [f for f in self.feeds if f.commands]
+        if marked:
+            return marked[0]
+        return self.feeds[0] if len(self.feeds) == 1 else None
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def user_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP, appauthor=False)) / "desk.toml"
+
+
+def demo_config() -> Config:
+    """The embedded default: a SQLite file and the built-in simulator of the demo community."""
+    base = data_dir()
+    return Config(
+        desk_id="desk-01",
+        database_url=f"sqlite:///{base / 'desk.db'}",
+        feeds=(FeedConfig(name="demo", url=f"ws://127.0.0.1:{DEMO_PORT}/", commands=True),),
+        simulator=SimulatorSettings(enabled=True, port=DEMO_PORT, state_path=str(base / "simulator.db")),
+        source="demo default",
+    )
+
+
+def _req(table: dict[str, Any], key: str, where: str) -> Any:
+    if key not in table:
+        raise ConfigError(f"{where}: missing key '{key}'")
+    return table[key]
+
+
+def parse(data: dict[str, Any], source: str) -> Config:
+    desk = data.get("desk", {})
+    db = data.get("database", {})
+    if not isinstance(desk, dict) or not isinstance(db, dict):
+        raise ConfigError(f"{source}: [desk] and [database] must be tables")
+    url = db.get("url") or f"sqlite:///{data_dir() / 'desk.db'}"
+    feeds: list[FeedConfig] = []
+    names: set[str] = set()
+    for i, raw in enumerate(data.get("feeds", [])):
+        where = f"{source}: [[feeds]] #{i + 1}"
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where} must be a table")
+        name, furl = str(_req(raw, "name", where)), str(_req(raw, "url", where))
+        if name in names:
+            raise ConfigError(f"{where}: feed name '{name}' used twice")
+        if not furl.startswith(("ws://", "wss://")):
+            raise ConfigError(f"{where}: url must start with ws:// or wss://, not {furl!r}")
+        names.add(name)
+        known = {
+            k: raw[k] for k in ("silence_s", "backoff_base_s", "backoff_max_s", "auth_retry_s") if k in raw
+        }
+        feeds.append(
+            FeedConfig(
+                name=name,
+                url=furl,
+                token=raw.get("token"),
+                commands=bool(raw.get("commands", False)),
+                ca_file=raw.get("ca_file"),
+                **{k: float(v) for k, v in known.items()},
+            )
+        )
+    sim_raw = data.get("simulator", {})
+    sim = SimulatorSettings(
+        enabled=bool(sim_raw.get("enabled", False)),
+        port=int(sim_raw.get("port", DEMO_PORT)),
+        rate=float(sim_raw.get("rate", 1.0)),
+        token=sim_raw.get("token"),
+        state_path=sim_raw.get("state_path"),
+    )
+    return Config(
+        desk_id=str(desk.get("id", "desk-01")),
+        database_url=str(url),
+        feeds=tuple(feeds),
+        simulator=sim,
+        source=source,
+    )
+
+
+def load(path: Path | None) -> Config:
+    """`--config FILE`, else the user's config file, else the demo default."""
+    if path is None:
+        user = user_config_path()
+        if not user.exists():
+            return demo_config()
+        path = user
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    config = parse(data, str(path))
+    if any(f.token for f in config.feeds) and os.name == "posix":
+        mode = path.stat().st_mode
+        if mode & (stat.S_IRGRP | stat.S_IROTH):
+            log.warning("%s holds feed tokens and is readable by other users: chmod 600 it", path)
+    return config

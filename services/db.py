@@ -1,0 +1,278 @@
+"""The database: typed SQLAlchemy 2 models (portable types), the engine, and migrations at start.
+
+The same code runs on SQLite (the embedded default) and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+log = logging.getLogger("desk.db")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored as UTC on every backend, read back aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class FeedRow(Base):
+    """A feed's cursor and health: what survives a restart."""
+
+    __tablename__ = "feeds"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(String(500))
+    stream: Mapped[str | None] = mapped_column(String(128))
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    gaps: Mapped[int] = mapped_column(Integer, default=0)
+    protocol_errors: Mapped[int] = mapped_column(Integer, default=0)
+    repeats: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    last_event_at: Mapped[datetime | None]
+    state: Mapped[str] = mapped_column(String(32), default="connecting")
+    state_detail: Mapped[str | None] = mapped_column(String(500))
+    state_since: Mapped[datetime | None]
+
+
+class EventRow(Base):
+    """Every event frame, verbatim, with what became of it."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        # few indexes: every one is paid on each of thousands of inserts a second
+        UniqueConstraint("feed", "stream", "seq", name="uq_events_feed_stream_seq"),
+    )
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # the CES/1 id when it is valid: unique, so a second delivery changes nothing
+    event_id: Mapped[str | None] = mapped_column(String(128), unique=True)
+    feed: Mapped[str] = mapped_column(String(64))
+    stream: Mapped[str] = mapped_column(String(128))
+    seq: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime]
+    type: Mapped[str | None] = mapped_column(String(64))
+    event_time: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16))  # applied | quarantined
+    reason: Mapped[str | None] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)
+
+
+class ProtocolErrorRow(Base):
+    __tablename__ = "protocol_errors"
+    __table_args__ = (Index("ix_protocol_errors_feed", "feed"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    feed: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text)
+    sample: Mapped[str] = mapped_column(Text)
+
+
+class FeedNoticeRow(Base):
+    """Things about a feed the operator should know: gaps, stream resets, outages, auth failures."""
+
+    __tablename__ = "feed_notices"
+    __table_args__ = (Index("ix_feed_notices_feed", "feed"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    feed: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_status", "status"), Index("ix_incidents_key", "key"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(64))
+    cls: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(500))
+    place: Mapped[str | None] = mapped_column(String(500))
+    subject: Mapped[str | None] = mapped_column(String(128))
+    opened_at: Mapped[datetime]
+    last_event_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    cleared_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+
+
+class IncidentEventRow(Base):
+    __tablename__ = "incident_events"
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
+class IncidentLogRow(Base):
+    """Every move of an incident: who, when, from what to what."""
+
+    __tablename__ = "incident_log"
+    __table_args__ = (Index("ix_incident_log_incident", "incident_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    at: Mapped[datetime]
+    action: Mapped[str] = mapped_column(String(32))
+    by: Mapped[str] = mapped_column(String(128))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class TaskRow(Base):
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_tasks_incident", "incident_id"),)
+    ref: Mapped[str] = mapped_column(String(128), primary_key=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    assignee: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class TaskUpdateRow(Base):
+    __tablename__ = "task_updates"
+    __table_args__ = (Index("ix_task_updates_task", "task_ref"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_ref: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))
+    by: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+    event_id: Mapped[str | None] = mapped_column(String(128))
+
+
+class ProfileRow(Base):
+    """The directory: elders, staff and teams, as their sources last described them."""
+
+    __tablename__ = "profiles"
+    ref: Mapped[str] = mapped_column(String(128), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+class LastPositionRow(Base):
+    __tablename__ = "last_positions"
+    subject: Mapped[str] = mapped_column(String(128), primary_key=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    crs: Mapped[str] = mapped_column(String(8))
+    at: Mapped[datetime]
+    battery: Mapped[float | None] = mapped_column(Float)
+
+
+class PositionRow(Base):
+    """Position history (for trails; purged after a configurable number of days)."""
+
+    __tablename__ = "positions"
+    __table_args__ = (Index("ix_positions_subject_at", "subject", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(128))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    crs: Mapped[str] = mapped_column(String(8))
+    at: Mapped[datetime]
+
+
+class DeviceRow(Base):
+    __tablename__ = "devices"
+    device: Mapped[str] = mapped_column(String(128), primary_key=True)
+    elder: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))
+    battery: Mapped[float | None] = mapped_column(Float)
+    at: Mapped[datetime]
+
+
+class CommandRow(Base):
+    """Commands sent to a feed and their results (resent by id after a reconnect)."""
+
+    __tablename__ = "commands"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    feed: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(32))
+    body: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    ok: Mapped[bool | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # WAL lets the window read while the writer commits; synchronous=FULL makes an acknowledged
+    # event survive a power cut, not only a crash (NORMAL may lose the last commits).
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for any SQLAlchemy URL; SQLite files get their folder and durable settings."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (run at every start)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    log.info("database at the newest revision")

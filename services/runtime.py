@@ -1,0 +1,132 @@
+"""The running desk without a window: database, ingest, feeds and (for the demo) the simulator.
+
+`main.py ingest`, the window and the benchmarks all build one `DeskRuntime`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from desk.feeds import FeedStatus
+from desk.incidents import Action, Incident, Outcome
+from services.config import Config
+from services.db import make_engine, migrate
+from services.feeds import CommandResult, FeedClient
+from services.ingest import IngestService
+from services.store import Changes, Store
+
+log = logging.getLogger("desk.runtime")
+
+
+class DeskRuntime:
+    """Owns the long-lived services; `start()` then `await stop()`."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        on_changes: Callable[[Changes], None] | None = None,
+        on_feed_status: Callable[[FeedStatus], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.engine = make_engine(config.database_url)
+        self.store = Store(self.engine)
+        self.ingest = IngestService(self.store, on_changes=on_changes)
+        self.on_feed_status = on_feed_status
+        self.feeds: dict[str, FeedClient] = {}
+        self.simulator: Any = None
+
+    async def start(self) -> None:
+        await asyncio.to_thread(migrate, self.engine)
+        await asyncio.to_thread(self.store.load, [(f.name, f.url) for f in self.config.feeds])
+        await self.ingest.start()
+        if self.config.simulator.enabled:
+            await self._start_simulator()
+        rows = {r["name"]: r for r in await asyncio.to_thread(self.store.feeds)}
+        for feed in self.config.feeds:
+            client = FeedClient(
+                feed, self.config.desk_id, self.ingest, self.on_feed_status, initial=rows.get(feed.name)
+            )
+            self.feeds[feed.name] = client
+            await client.start()
+        log.info(
+            "desk %s running with %d feed(s) on %s",
+            self.config.desk_id,
+            len(self.feeds),
+            self.engine.url.render_as_string(hide_password=True),
+        )
+
+    async def _start_simulator(self) -> None:
+        from services.simulator import SimulatorConfig, SimulatorServer
+
+        sim = self.config.simulator
+        self.simulator = SimulatorServer(
+            SimulatorConfig(
+                port=sim.port,
+                token=sim.token,
+                rate=sim.rate,
+                state_path=Path(sim.state_path) if sim.state_path else None,
+            )
+        )
+        await self.simulator.start()
+
+    async def stop(self) -> None:
+        """Stop the feeds, commit what is queued, stop the simulator; within seconds."""
+        await asyncio.gather(*(c.stop() for c in self.feeds.values()), return_exceptions=True)
+        await self.ingest.stop()
+        if self.simulator is not None:
+            await self.simulator.stop()
+        self.engine.dispose()
+
+    def statuses(self) -> list[FeedStatus]:
+        return [c.status() for c in self.feeds.values()]
+
+    # ---- operator actions (ordered with the ingest on the writer thread) --------------------------
+    async def act(
+        self,
+        incident_id: int,
+        action: Action,
+        by: str,
+        *,
+        outcome: Outcome | None = None,
+        note: str | None = None,
+    ) -> Incident:
+        return await self.ingest.write(
+            lambda: self.store.act(incident_id, action, by, outcome=outcome, note=note)
+        )
+
+    async def dispatch(
+        self,
+        incident_id: int | None,
+        assignee: str,
+        summary: str,
+        by: str,
+        location: dict[str, Any] | None = None,
+    ) -> CommandResult:
+        """Create a task and send `dispatch` over the command feed."""
+        feed = self.config.command_feed
+        if feed is None or feed.name not in self.feeds:
+            raise RuntimeError("no feed is configured to take commands (set commands = true on one)")
+        ref = f"T-{uuid.uuid4().hex[:10].upper()}"
+        await self.ingest.write(lambda: self.store.add_task(ref, incident_id, assignee, summary, by))
+        body: dict[str, Any] = {
+            "task": ref,
+            "incident": str(incident_id),
+            "assignee": assignee,
+            "summary": summary,
+        }
+        if location:
+            body["location"] = location
+        return await self.feeds[feed.name].command("dispatch", body)
+
+    # ---- reads for the views (off the GUI thread) -----------------------------------------------
+    async def open_incidents(self) -> list[Incident]:
+        return await asyncio.to_thread(self.store.incidents, open_only=True)
+
+    async def incidents_by_id(self, ids: list[int]) -> list[Incident]:
+        return await asyncio.to_thread(self.store.incidents_by_id, ids)

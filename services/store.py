@@ -1,0 +1,917 @@
+"""The store: durable ingest of event frames, applying them, and the incident repository.
+
+Every write runs on one writer thread (see services.ingest); reads may come from any thread.
+ORM rows never leave this module: callers get `desk` dataclasses or plain dicts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, Table, and_, bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from desk.events import EventType, Invalid, ValidEvent, validate
+from desk.incidents import (
+    OPEN_STATUSES,
+    Action,
+    IllegalTransition,
+    Incident,
+    IncidentClass,
+    Outcome,
+    Priority,
+    Signal,
+    Status,
+    TaskStatus,
+    joins,
+    next_status,
+    signal_of,
+    task_moves,
+)
+from services.db import (
+    CommandRow,
+    DeviceRow,
+    EventRow,
+    FeedNoticeRow,
+    FeedRow,
+    IncidentEventRow,
+    IncidentLogRow,
+    IncidentRow,
+    LastPositionRow,
+    PositionRow,
+    ProfileRow,
+    ProtocolErrorRow,
+    TaskRow,
+    TaskUpdateRow,
+    UTCDateTime,
+)
+
+log = logging.getLogger("desk.db")
+
+T_EVENTS: Table = EventRow.__table__  # type: ignore[assignment]
+T_FEEDS: Table = FeedRow.__table__  # type: ignore[assignment]
+T_INCIDENTS: Table = IncidentRow.__table__  # type: ignore[assignment]
+T_INC_EVENTS: Table = IncidentEventRow.__table__  # type: ignore[assignment]
+T_INC_LOG: Table = IncidentLogRow.__table__  # type: ignore[assignment]
+T_TASKS: Table = TaskRow.__table__  # type: ignore[assignment]
+T_TASK_UPDATES: Table = TaskUpdateRow.__table__  # type: ignore[assignment]
+T_PROFILES: Table = ProfileRow.__table__  # type: ignore[assignment]
+T_LAST_POS: Table = LastPositionRow.__table__  # type: ignore[assignment]
+T_POSITIONS: Table = PositionRow.__table__  # type: ignore[assignment]
+T_DEVICES: Table = DeviceRow.__table__  # type: ignore[assignment]
+T_PROTO_ERRORS: Table = ProtocolErrorRow.__table__  # type: ignore[assignment]
+T_NOTICES: Table = FeedNoticeRow.__table__  # type: ignore[assignment]
+T_COMMANDS: Table = CommandRow.__table__  # type: ignore[assignment]
+
+SYSTEM = "system"
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class Inbound:
+    """One event frame as it arrived, waiting for its commit."""
+
+    feed: str
+    stream: str
+    seq: int
+    raw: str
+    event: object
+    received_at: datetime
+    arrived: float = field(default_factory=time.perf_counter)
+
+
+@dataclass(slots=True)
+class Changes:
+    """What one committed unit of work changed, for the views to refresh only that."""
+
+    acks: dict[str, int] = field(default_factory=dict)
+    stored: int = 0
+    applied: int = 0
+    quarantined: list[tuple[str, str | None, str]] = field(default_factory=list)  # feed, id, reason
+    repeats: int = 0
+    duplicates: int = 0
+    incidents: set[int] = field(default_factory=set)
+    new_incidents: list[int] = field(default_factory=list)
+    tasks: set[str] = field(default_factory=set)
+    positions: set[str] = field(default_factory=set)
+    profiles: set[str] = field(default_factory=set)
+    feeds: set[str] = field(default_factory=set)
+    arrivals: list[float] = field(default_factory=list)
+    committed_at: float = 0.0
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.stored or self.incidents or self.feeds or self.tasks or self.repeats or self.duplicates
+        )
+
+
+@dataclass(slots=True)
+class FeedCursor:
+    stream: str | None
+    cursor: int
+
+
+def _upsert(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    keys: list[str],
+    newer_than: str | None = None,
+) -> None:
+    """INSERT … ON CONFLICT DO UPDATE on SQLite and PostgreSQL; `newer_than` keeps the newest row."""
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    cols = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
+    where = table.c[newer_than] <= stmt.excluded[newer_than] if newer_than else None
+    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=cols, where=where), list(rows))
+
+
+def _sqlite_utc(value: datetime | None) -> str | None:
+    """An aware datetime as SQLAlchemy's SQLite DATETIME text, in UTC (what UTCDateTime stores)."""
+    if value is None:
+        return None
+    u = value.astimezone(UTC) if value.utcoffset() else value
+    date = f"{u.year:04d}-{u.month:02d}-{u.day:02d}"
+    return f"{date} {u.hour:02d}:{u.minute:02d}:{u.second:02d}.{u.microsecond:06d}"
+
+
+class _FastWrite:
+    """executemany straight to the driver for the hot tables (events, positions, last positions).
+
+    SQLAlchemy's per-row parameter processing cost more than the insert itself; this keeps the
+    types' own bind processors (so values are stored exactly as the ORM stores them) and skips
+    the rest. The SQL (INSERT, optionally ON CONFLICT … DO UPDATE … WHERE newer) is the same on
+    SQLite and PostgreSQL; any DBAPI paramstyle works.
+    """
+
+    def __init__(
+        self,
+        table: Table,
+        columns: list[str],
+        *,
+        conflict: list[str] | None = None,
+        newer_than: str | None = None,
+    ) -> None:
+        self.table = table
+        self.columns = columns
+        self.conflict = conflict
+        self.newer_than = newer_than
+        self._prepared: dict[str, tuple[str, list[tuple[int, Callable[[Any], Any]]]]] = {}
+
+    def _prepare(self, conn: Connection) -> tuple[str, list[tuple[int, Callable[[Any], Any]]]]:
+        dialect = conn.dialect
+        cached = self._prepared.get(dialect.name)
+        if cached is not None:
+            return cached
+        style = dialect.paramstyle
+        marks = [
+            "?" if style == "qmark" else f":{i + 1}" if style == "numeric" else "%s"
+            for i in range(len(self.columns))
+        ]
+        q = dialect.identifier_preparer
+        table = q.format_table(self.table)
+        names = ", ".join(q.quote(c) for c in self.columns)
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(marks)})"
+        if self.conflict:
+            keys = ", ".join(q.quote(c) for c in self.conflict)
+            sets = ", ".join(
+                f"{q.quote(c)} = excluded.{q.quote(c)}" for c in self.columns if c not in self.conflict
+            )
+            sql += f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
+            if self.newer_than:
+                col = q.quote(self.newer_than)
+                sql += f" WHERE {table}.{col} <= excluded.{col}"
+        procs: list[tuple[int, Callable[[Any], Any]]] = []
+        for i, name in enumerate(self.columns):
+            col_type = self.table.c[name].type
+            if dialect.name == "sqlite" and isinstance(col_type, UTCDateTime):
+                procs.append((i, _sqlite_utc))
+                continue
+            proc = col_type._cached_bind_processor(dialect)
+            if proc is not None:
+                procs.append((i, proc))
+        cached = self._prepared[dialect.name] = (sql, procs)
+        return cached
+
+    def __call__(self, conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        sql, procs = self._prepare(conn)
+        if procs:
+            converted = []
+            for row in rows:
+                values = list(row)
+                for i, proc in procs:
+                    values[i] = proc(values[i])
+                converted.append(tuple(values))
+            rows = converted
+        conn.exec_driver_sql(sql, rows)
+
+
+_EVENT_COLUMNS = [
+    "event_id",
+    "feed",
+    "stream",
+    "seq",
+    "received_at",
+    "type",
+    "event_time",
+    "status",
+    "reason",
+    "raw",
+]
+_insert_events = _FastWrite(T_EVENTS, _EVENT_COLUMNS)
+# an expanding parameter: compiled once, no per-value coercion
+_INSERT_INCIDENT = insert(T_INCIDENTS)
+_KNOWN_IDS = select(T_EVENTS.c.event_id).where(T_EVENTS.c.event_id.in_(bindparam("ids", expanding=True)))
+_insert_positions = _FastWrite(T_POSITIONS, ["subject", "lat", "lon", "crs", "at"])
+_upsert_last_positions = _FastWrite(
+    T_LAST_POS, ["subject", "lat", "lon", "crs", "at", "battery"], conflict=["subject"], newer_than="at"
+)
+_upsert_devices = _FastWrite(
+    T_DEVICES, ["device", "elder", "status", "battery", "at"], conflict=["device"], newer_than="at"
+)
+
+
+def _incident_from_row(row: Any) -> Incident:
+    return Incident(
+        id=row.id,
+        key=row.key,
+        kind=row.kind,
+        cls=IncidentClass(row.cls),
+        priority=Priority(row.priority),
+        status=Status(row.status),
+        title=row.title,
+        place=row.place,
+        subject=row.subject,
+        opened_at=row.opened_at,
+        last_event_at=row.last_event_at,
+        count=row.count,
+        cleared_at=row.cleared_at,
+        outcome=Outcome(row.outcome) if row.outcome else None,
+        lat=row.lat,
+        lon=row.lon,
+    )
+
+
+def _log_row(
+    incident_id: int, action: str, by: str, src: str | None, dst: str | None, note: str | None, now: datetime
+) -> dict[str, Any]:
+    return dict(
+        incident_id=incident_id, at=now, action=action, by=by, from_status=src, to_status=dst, note=note
+    )
+
+
+@dataclass(slots=True)
+class _Work:
+    """What one batch will write, collected so that each table gets one statement."""
+
+    history: list[tuple[Any, ...]] = field(default_factory=list)
+    last_pos: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    devices: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    tasks: list[ValidEvent] = field(default_factory=list)
+    incident_updates: dict[int, Incident] = field(default_factory=dict)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    log: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Store:
+    """Writes (from the writer thread) and reads of the desk's database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._cursors: dict[str, FeedCursor] = {}
+        self._open: dict[str, Incident] = {}  # open incidents by key, kept by the writer
+
+    # ---- start -------------------------------------------------------------------------------
+    def load(self, feeds: Iterable[tuple[str, str]] = ()) -> None:
+        """Make sure each (name, url) feed has a row; load cursors and the open incidents."""
+        with self.engine.begin() as conn:
+            known = {r.name: r for r in conn.execute(select(T_FEEDS))}
+            for name, url in feeds:
+                if name not in known:
+                    conn.execute(
+                        insert(T_FEEDS).values(
+                            name=name,
+                            url=url,
+                            cursor=0,
+                            gaps=0,
+                            protocol_errors=0,
+                            repeats=0,
+                            duplicates=0,
+                            state="connecting",
+                        )
+                    )
+                elif known[name].url != url:
+                    conn.execute(update(T_FEEDS).where(T_FEEDS.c.name == name).values(url=url))
+        self._reload_memory()
+
+    def _reload_memory(self) -> None:
+        with self.engine.connect() as conn:
+            self._cursors = {
+                r.name: FeedCursor(r.stream, r.cursor)
+                for r in conn.execute(select(T_FEEDS.c.name, T_FEEDS.c.stream, T_FEEDS.c.cursor))
+            }
+            open_rows = conn.execute(
+                select(T_INCIDENTS).where(T_INCIDENTS.c.status.in_([s.value for s in OPEN_STATUSES]))
+            )
+            self._open = {}
+            for row in open_rows:
+                inc = _incident_from_row(row)
+                self._open[inc.key] = inc
+
+    def quarantine_raw(
+        self, item: Inbound, reason: str = "could not be applied (see the desk log)"
+    ) -> Changes:
+        """Keep one frame that broke the apply step, verbatim, quarantined; move the cursor past it."""
+        now = now_utc()
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(T_EVENTS).values(
+                    event_id=None,
+                    feed=item.feed,
+                    stream=item.stream,
+                    seq=item.seq,
+                    received_at=item.received_at,
+                    type=None,
+                    event_time=None,
+                    status="quarantined",
+                    reason=reason,
+                    raw=item.raw,
+                )
+            )
+            conn.execute(
+                update(T_FEEDS).where(T_FEEDS.c.name == item.feed).values(cursor=item.seq, last_event_at=now)
+            )
+        self._cursors.setdefault(item.feed, FeedCursor(item.stream, 0)).cursor = item.seq
+        ch = Changes(
+            acks={item.feed: item.seq},
+            stored=1,
+            quarantined=[(item.feed, None, reason)],
+            feeds={item.feed},
+            arrivals=[item.arrived],
+            committed_at=time.perf_counter(),
+        )
+        return ch
+
+    def cursor(self, feed: str) -> FeedCursor:
+        """The committed stream and seq of a feed (what `hello` says)."""
+        cur = self._cursors.get(feed)
+        return FeedCursor(cur.stream, cur.cursor) if cur else FeedCursor(None, 0)
+
+    # ---- the ingest path ---------------------------------------------------------------------
+    def commit_batch(self, items: Sequence[Inbound]) -> Changes:
+        """Store every new frame verbatim, apply or quarantine it, move the cursors, commit once."""
+        ch = Changes()
+        now = now_utc()
+        rows: list[tuple[Any, ...]] = []
+        valid: list[ValidEvent] = []
+        seen_seq: dict[str, int] = {}
+        ids: dict[str, int] = {}
+        checked: list[tuple[Inbound, ValidEvent | Invalid]] = []
+        skipped: dict[str, tuple[int, int]] = {}  # feed -> (repeats, duplicates)
+        for item in items:
+            cur = self._cursors.setdefault(item.feed, FeedCursor(item.stream, 0))
+            if cur.stream != item.stream or item.seq <= max(cur.cursor, seen_seq.get(item.feed, 0)):
+                ch.repeats += 1  # already committed (resent after a reconnect) or from a stream left behind
+                rep, dup = skipped.get(item.feed, (0, 0))
+                skipped[item.feed] = (rep + 1, dup)
+                continue
+            seen_seq[item.feed] = item.seq
+            result = validate(item.event)
+            checked.append((item, result))
+            if isinstance(result, ValidEvent):
+                ids[result.id] = ids.get(result.id, 0) + 1
+        existing: set[str] = set()
+        if ids:
+            with self.engine.connect() as conn:
+                existing = set(conn.execute(_KNOWN_IDS, {"ids": list(ids)}).scalars())
+        taken: set[str] = set()
+        for item, result in checked:
+            ch.acks[item.feed] = item.seq
+            ch.arrivals.append(item.arrived)
+            if isinstance(result, ValidEvent):
+                if result.id in existing or result.id in taken:
+                    ch.duplicates += 1  # the same id again changes nothing
+                    rep, dup = skipped.get(item.feed, (0, 0))
+                    skipped[item.feed] = (rep, dup + 1)
+                    continue
+                taken.add(result.id)
+                valid.append(result)
+                rows.append(
+                    (
+                        result.id,
+                        item.feed,
+                        item.stream,
+                        item.seq,
+                        item.received_at,
+                        result.type.value,
+                        result.time,
+                        "applied",
+                        None,
+                        item.raw,
+                    )
+                )
+            else:
+                ch.quarantined.append((item.feed, result.id, result.reason))
+                rows.append(
+                    (
+                        None,
+                        item.feed,
+                        item.stream,
+                        item.seq,
+                        item.received_at,
+                        result.type,
+                        None,
+                        "quarantined",
+                        result.reason,
+                        item.raw,
+                    )
+                )
+        try:
+            with self.engine.begin() as conn:
+                _insert_events(conn, rows)
+                self._apply(conn, valid, ch, now)
+                for feed_name, seq in ch.acks.items():
+                    conn.execute(
+                        update(T_FEEDS)
+                        .where(T_FEEDS.c.name == feed_name)
+                        .values(cursor=seq, last_event_at=now)
+                    )
+                for feed_name, (rep, dup) in skipped.items():
+                    conn.execute(
+                        update(T_FEEDS)
+                        .where(T_FEEDS.c.name == feed_name)
+                        .values(repeats=T_FEEDS.c.repeats + rep, duplicates=T_FEEDS.c.duplicates + dup)
+                    )
+        except Exception:
+            self._reload_memory()  # the transaction rolled back: so does what the writer remembers
+            raise
+        for feed_name, seq in ch.acks.items():
+            self._cursors[feed_name].cursor = seq
+        ch.stored = len(rows)
+        ch.applied = len(valid)
+        ch.feeds = set(ch.acks)
+        ch.committed_at = time.perf_counter()
+        return ch
+
+    def _apply(self, conn: Connection, events: list[ValidEvent], ch: Changes, now: datetime) -> None:
+        """Apply a batch with few statements: rows are collected, then written with executemany."""
+        w = _Work()
+        for ev in events:
+            t = ev.type
+            if t is EventType.POSITION and ev.location is not None:
+                subject = ev.text("subject") or "?"
+                loc = ev.location
+                w.history.append((subject, loc.lat, loc.lon, loc.crs, ev.time))
+                prev = w.last_pos.get(subject)
+                if prev is None or prev[4] <= ev.time:
+                    w.last_pos[subject] = (subject, loc.lat, loc.lon, loc.crs, ev.time, ev.number("battery"))
+                ch.positions.add(subject)
+            elif t is EventType.PROFILE:
+                ref = ev.text("ref") or "?"
+                data = {k: v for k, v in ev.data.items() if k not in ("id", "type", "source", "time")}
+                w.profiles[ref] = dict(
+                    ref=ref, kind=ev.text("kind"), name=ev.text("name"), data=data, updated_at=ev.time
+                )
+                ch.profiles.add(ref)
+            elif t is EventType.TASK:
+                w.tasks.append(ev)
+            elif t is EventType.DEVICE:
+                dev = ev.text("device") or "?"
+                w.devices[dev] = (dev, ev.text("elder"), ev.text("status"), ev.number("battery"), ev.time)
+            for sig in signal_of(ev):
+                self._apply_signal(conn, ev, sig, ch, now, w)
+        if w.tasks:
+            self._apply_tasks(conn, w.tasks, ch, now, w)
+        _insert_positions(conn, w.history)
+        _upsert_last_positions(conn, list(w.last_pos.values()))
+        _upsert(conn, T_PROFILES, list(w.profiles.values()), ["ref"], newer_than="updated_at")
+        _upsert_devices(conn, list(w.devices.values()))
+        if w.incident_updates:
+            stmt = (
+                update(T_INCIDENTS)
+                .where(T_INCIDENTS.c.id == bindparam("b_id"))
+                .values(
+                    count=bindparam("b_count"),
+                    last_event_at=bindparam("b_last"),
+                    cleared_at=bindparam("b_cleared"),
+                    updated_at=now,
+                )
+            )
+            conn.execute(
+                stmt,
+                [
+                    {
+                        "b_id": inc.id,
+                        "b_count": inc.count,
+                        "b_last": inc.last_event_at,
+                        "b_cleared": inc.cleared_at,
+                    }
+                    for inc in w.incident_updates.values()
+                ],
+            )
+        if w.links:
+            conn.execute(insert(T_INC_EVENTS), w.links)
+        if w.log:
+            conn.execute(insert(T_INC_LOG), w.log)
+
+    def _apply_signal(
+        self, conn: Connection, ev: ValidEvent, sig: Signal, ch: Changes, now: datetime, w: _Work
+    ) -> None:
+        inc = self._open.get(sig.key)
+        if inc is not None and joins(inc, sig, ev.time):
+            if sig.clears:
+                inc.cleared_at = ev.time
+                w.log.append(_log_row(inc.id, "cleared_at_source", SYSTEM, None, None, f"event {ev.id}", now))
+            else:
+                inc.count += 1
+                inc.last_event_at = max(inc.last_event_at, ev.time)
+            w.incident_updates[inc.id] = inc
+            w.links.append({"incident_id": inc.id, "event_id": ev.id})
+            ch.incidents.add(inc.id)
+            return
+        if sig.clears:
+            return  # a clear with nothing open: kept as an event, nothing to mark
+        lat = ev.location.lat if ev.location else None
+        lon = ev.location.lon if ev.location else None
+        values = dict(
+            key=sig.key,
+            kind=sig.kind,
+            cls=sig.cls.value,
+            priority=int(sig.priority),
+            status=Status.NEW.value,
+            title=sig.title,
+            place=sig.place,
+            subject=sig.subject,
+            opened_at=ev.time,
+            last_event_at=ev.time,
+            updated_at=now,
+            count=1,
+            lat=lat,
+            lon=lon,
+        )
+        key = conn.execute(_INSERT_INCIDENT, values).inserted_primary_key
+        assert key is not None
+        new_id = int(key[0])
+        w.links.append({"incident_id": new_id, "event_id": ev.id})
+        w.log.append(_log_row(new_id, "opened", SYSTEM, None, Status.NEW.value, f"event {ev.id}", now))
+        self._open[sig.key] = Incident(
+            new_id,
+            sig.key,
+            sig.kind,
+            sig.cls,
+            sig.priority,
+            Status.NEW,
+            sig.title,
+            sig.place,
+            sig.subject,
+            ev.time,
+            ev.time,
+            lat=lat,
+            lon=lon,
+        )
+        ch.incidents.add(new_id)
+        ch.new_incidents.append(new_id)
+
+    def _apply_tasks(
+        self, conn: Connection, events: list[ValidEvent], ch: Changes, now: datetime, w: _Work
+    ) -> None:
+        refs = {ev.text("task") or "?" for ev in events}
+        known = {r.ref: r for r in conn.execute(select(T_TASKS).where(T_TASKS.c.ref.in_(refs)))}
+        status = {ref: TaskStatus(r.status) for ref, r in known.items()}
+        new_tasks: dict[str, dict[str, Any]] = {}
+        updates: list[dict[str, Any]] = []
+        arrivals: list[tuple[int, str, str]] = []
+        for ev in events:
+            ref = ev.text("task") or "?"
+            upd = TaskStatus(ev.text("status") or "accepted")
+            by = ev.text("by") or "?"
+            updates.append(
+                dict(task_ref=ref, status=upd.value, by=by, at=ev.time, note=ev.text("note"), event_id=ev.id)
+            )
+            ch.tasks.add(ref)
+            if ref not in status:  # a task this desk did not send (another desk's): keep it
+                status[ref] = upd
+                new_tasks[ref] = dict(
+                    ref=ref,
+                    incident_id=None,
+                    assignee=by,
+                    status=upd.value,
+                    summary=None,
+                    created_at=ev.time,
+                    updated_at=now,
+                )
+                continue
+            if not task_moves(status[ref], upd):
+                continue
+            status[ref] = upd
+            if ref in new_tasks:
+                new_tasks[ref]["status"] = upd.value
+                continue
+            incident_id = known[ref].incident_id
+            if incident_id is not None:
+                note = f"task {ref} {upd.value} by {by}"
+                if upd is TaskStatus.ON_SCENE:
+                    arrivals.append((incident_id, by, note))
+                else:
+                    w.log.append(_log_row(incident_id, f"task_{upd.value}", by, None, None, note, now))
+                ch.incidents.add(incident_id)
+        conn.execute(insert(T_TASK_UPDATES), updates)
+        if new_tasks:
+            conn.execute(insert(T_TASKS), list(new_tasks.values()))
+        moved = [
+            {"b_ref": ref, "b_status": st.value}
+            for ref, st in status.items()
+            if ref in known and st.value != known[ref].status
+        ]
+        if moved:
+            conn.execute(
+                update(T_TASKS)
+                .where(T_TASKS.c.ref == bindparam("b_ref"))
+                .values(status=bindparam("b_status"), updated_at=now),
+                moved,
+            )
+        for incident_id, by, note in arrivals:
+            row = conn.execute(select(T_INCIDENTS).where(T_INCIDENTS.c.id == incident_id)).first()
+            if row is not None and row.status == Status.DISPATCHED.value:
+                self._transition(conn, _incident_from_row(row), Action.ARRIVE, by, None, note, now)
+            else:
+                w.log.append(_log_row(incident_id, "task_on_scene", by, None, None, note, now))
+
+    # ---- incident actions (the operator's moves) ---------------------------------------------
+    def act(
+        self,
+        incident_id: int,
+        action: Action,
+        by: str,
+        *,
+        outcome: Outcome | None = None,
+        note: str | None = None,
+    ) -> Incident:
+        """Move an incident through its lifecycle; IllegalTransition when the move is not allowed."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(T_INCIDENTS).where(T_INCIDENTS.c.id == incident_id)).first()
+            if row is None:
+                raise IllegalTransition(f"no incident {incident_id}")
+            return self._transition(conn, _incident_from_row(row), action, by, outcome, note, now_utc())
+
+    def _transition(
+        self,
+        conn: Connection,
+        inc: Incident,
+        action: Action,
+        by: str,
+        outcome: Outcome | None,
+        note: str | None,
+        now: datetime,
+    ) -> Incident:
+        target = next_status(inc.status, action, outcome)
+        values: dict[str, Any] = dict(status=target.value, updated_at=now)
+        if action is Action.RESOLVE or action is Action.FALSE_ALARM:
+            values["outcome"] = (outcome or Outcome.FALSE_ALARM).value
+        if action is Action.REOPEN:
+            values["outcome"] = None
+        conn.execute(update(T_INCIDENTS).where(T_INCIDENTS.c.id == inc.id).values(**values))
+        self._log(conn, inc.id, action.value, by, inc.status.value, target.value, note, now)
+        old = self._open.get(inc.key)
+        inc.status = target
+        inc.outcome = Outcome(values["outcome"]) if values.get("outcome") else None
+        if target in OPEN_STATUSES:
+            if old is None or old.id == inc.id:
+                self._open[inc.key] = inc
+        elif old is not None and old.id == inc.id:
+            del self._open[inc.key]
+        return inc
+
+    def _log(
+        self,
+        conn: Connection,
+        incident_id: int,
+        action: str,
+        by: str,
+        src: str | None,
+        dst: str | None,
+        note: str | None,
+        now: datetime,
+    ) -> None:
+        conn.execute(
+            insert(T_INC_LOG).values(
+                incident_id=incident_id,
+                at=now,
+                action=action,
+                by=by,
+                from_status=src,
+                to_status=dst,
+                note=note,
+            )
+        )
+
+    # ---- tasks and commands --------------------------------------------------------------------
+    def add_task(self, ref: str, incident_id: int | None, assignee: str, summary: str, by: str) -> None:
+        now = now_utc()
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(T_TASKS).values(
+                    ref=ref,
+                    incident_id=incident_id,
+                    assignee=assignee,
+                    status=TaskStatus.SENT.value,
+                    summary=summary,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            if incident_id is not None:
+                row = conn.execute(select(T_INCIDENTS).where(T_INCIDENTS.c.id == incident_id)).first()
+                if row is not None:
+                    self._transition(
+                        conn,
+                        _incident_from_row(row),
+                        Action.DISPATCH,
+                        by,
+                        None,
+                        f"task {ref} to {assignee}",
+                        now,
+                    )
+
+    def record_command(self, command_id: str, feed: str, name: str, body: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(T_COMMANDS).values(
+                    id=command_id, feed=feed, name=name, body=body, created_at=now_utc(), ok=None
+                )
+            )
+
+    def record_result(self, command_id: str, ok: bool, error: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(T_COMMANDS)
+                .where(T_COMMANDS.c.id == command_id)
+                .values(ok=ok, error=error, answered_at=now_utc())
+            )
+
+    def pending_commands(self, feed: str) -> list[tuple[str, str, dict[str, Any]]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(T_COMMANDS.c.id, T_COMMANDS.c.name, T_COMMANDS.c.body)
+                .where(and_(T_COMMANDS.c.feed == feed, T_COMMANDS.c.ok.is_(None)))
+                .order_by(T_COMMANDS.c.created_at)
+            )
+            return [(r.id, r.name, dict(r.body)) for r in rows]
+
+    # ---- feed health -------------------------------------------------------------------------
+    def set_stream(self, feed: str, stream: str, *, reset: bool) -> None:
+        """Adopt a server's stream id; a reset (a different id) restarts the cursor from 0."""
+        cur = self._cursors.setdefault(feed, FeedCursor(None, 0))
+        old = cur.stream
+        cur.stream, cur.cursor = stream, 0 if reset or old is None else cur.cursor
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(T_FEEDS).where(T_FEEDS.c.name == feed).values(stream=stream, cursor=cur.cursor)
+            )
+            if reset:
+                self._notice(
+                    conn,
+                    feed,
+                    "stream_reset",
+                    f"server stream changed from {old} to {stream}: reading it again from the start",
+                    0,
+                )
+
+    def record_gap(self, feed: str, count: int, detail: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(T_FEEDS).where(T_FEEDS.c.name == feed).values(gaps=T_FEEDS.c.gaps + count))
+            self._notice(conn, feed, "gap", detail, count)
+
+    def record_notice(self, feed: str, kind: str, detail: str) -> None:
+        with self.engine.begin() as conn:
+            self._notice(conn, feed, kind, detail, 0)
+
+    def _notice(self, conn: Connection, feed: str, kind: str, detail: str, count: int) -> None:
+        conn.execute(insert(T_NOTICES).values(feed=feed, at=now_utc(), kind=kind, detail=detail, count=count))
+
+    def record_protocol_error(self, feed: str, reason: str, sample: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(T_PROTO_ERRORS).values(feed=feed, at=now_utc(), reason=reason, sample=sample))
+            conn.execute(
+                update(T_FEEDS)
+                .where(T_FEEDS.c.name == feed)
+                .values(protocol_errors=T_FEEDS.c.protocol_errors + 1)
+            )
+
+    def set_feed_state(self, feed: str, state: str, detail: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(T_FEEDS)
+                .where(T_FEEDS.c.name == feed)
+                .values(state=state, state_detail=detail, state_since=now_utc())
+            )
+
+    # ---- reads ------------------------------------------------------------------------------
+    def feeds(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(T_FEEDS).order_by(T_FEEDS.c.name))]
+
+    def events(self, limit: int | None = None) -> list[dict[str, Any]]:
+        q = select(
+            T_EVENTS.c.event_id,
+            T_EVENTS.c.type,
+            T_EVENTS.c.feed,
+            T_EVENTS.c.stream,
+            T_EVENTS.c.seq,
+            T_EVENTS.c.status,
+            T_EVENTS.c.reason,
+            T_EVENTS.c.received_at,
+            T_EVENTS.c.raw,
+        ).order_by(T_EVENTS.c.pk)
+        if limit:
+            q = q.limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def count_events(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {
+                r[0]: r[1]
+                for r in conn.execute(select(T_EVENTS.c.status, func.count()).group_by(T_EVENTS.c.status))
+            }
+
+    def incidents(self, *, open_only: bool = False) -> list[Incident]:
+        q = select(T_INCIDENTS).order_by(T_INCIDENTS.c.priority, T_INCIDENTS.c.opened_at)
+        if open_only:
+            q = q.where(T_INCIDENTS.c.status.in_([s.value for s in OPEN_STATUSES]))
+        with self.engine.connect() as conn:
+            incs = [_incident_from_row(r) for r in conn.execute(q)]
+            links: dict[int, list[str]] = {}
+            for r in conn.execute(select(T_INC_EVENTS.c.incident_id, T_INC_EVENTS.c.event_id)):
+                links.setdefault(r.incident_id, []).append(r.event_id)
+        for inc in incs:
+            inc.event_ids = links.get(inc.id, [])
+        return incs
+
+    def incidents_by_id(self, ids: Iterable[int]) -> list[Incident]:
+        wanted = list(ids)
+        if not wanted:
+            return []
+        with self.engine.connect() as conn:
+            return [
+                _incident_from_row(r)
+                for r in conn.execute(select(T_INCIDENTS).where(T_INCIDENTS.c.id.in_(wanted)))
+            ]
+
+    def incident_log(self, incident_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            q = select(T_INC_LOG).where(T_INC_LOG.c.incident_id == incident_id).order_by(T_INC_LOG.c.id)
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def tasks(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(T_TASKS).order_by(T_TASKS.c.created_at))]
+
+    def profiles(self, kind: str | None = None) -> list[dict[str, Any]]:
+        q = select(T_PROFILES).order_by(T_PROFILES.c.ref)
+        if kind:
+            q = q.where(T_PROFILES.c.kind == kind)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def last_positions(self) -> dict[str, dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return {r.subject: dict(r._mapping) for r in conn.execute(select(T_LAST_POS))}
+
+    def protocol_errors(self, feed: str | None = None) -> list[dict[str, Any]]:
+        q = select(T_PROTO_ERRORS).order_by(T_PROTO_ERRORS.c.id)
+        if feed:
+            q = q.where(T_PROTO_ERRORS.c.feed == feed)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def notices(self, feed: str | None = None) -> list[dict[str, Any]]:
+        q = select(T_NOTICES).order_by(T_NOTICES.c.id)
+        if feed:
+            q = q.where(T_NOTICES.c.feed == feed)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def raw_event_json(raw_frame: str) -> Any:
+    """The event object inside a stored frame (for exports)."""
+    try:
+        return json.loads(raw_frame).get("event")
+    except (ValueError, AttributeError):
+        return None

@@ -1,0 +1,175 @@
+"""The store on a real SQLite file: verbatim storage, apply or quarantine, repeats, incidents, migrations."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from desk.incidents import Action, IllegalTransition, Outcome, Status
+from services.db import Base, make_engine, migrate
+from services.store import Inbound, Store
+from tests.support.events import alarm, examples, fall, position
+
+
+@pytest.fixture
+def store(db_url: str) -> Store:
+    engine = make_engine(db_url)
+    migrate(engine)
+    s = Store(engine)
+    s.load([("f1", "ws://127.0.0.1:1/")])
+    s.set_stream("f1", "S", reset=False)
+    return s
+
+
+def frames(events: list, start: int = 1, feed: str = "f1", stream: str = "S") -> list[Inbound]:
+    out = []
+    for i, e in enumerate(events):
+        seq = start + i
+        raw = json.dumps({"op": "event", "seq": seq, "event": e}, ensure_ascii=False)
+        out.append(Inbound(feed, stream, seq, raw, e, datetime.now(UTC)))
+    return out
+
+
+def test_migrations_match_the_models(store: Store) -> None:
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_sqlite_is_durable_against_power_cuts(store: Store) -> None:
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+
+
+def test_frames_are_stored_verbatim_and_examples_applied_or_quarantined(store: Store) -> None:
+    events = examples("valid") + examples("invalid")
+    items = frames(events)
+    ch = store.commit_batch(items)
+    assert ch.stored == len(events) and ch.acks == {"f1": len(events)}
+    rows = store.events()
+    assert [r["raw"] for r in rows] == [i.raw for i in items]
+    statuses = [r["status"] for r in rows]
+    assert statuses == ["applied"] * len(examples("valid")) + ["quarantined"] * len(examples("invalid"))
+    assert all(r["reason"] for r in rows if r["status"] == "quarantined")
+    assert store.cursor("f1").cursor == len(events)
+
+
+def test_same_id_twice_changes_nothing(store: Store) -> None:
+    store.commit_batch(frames([fall(1)]))
+    before = store.incidents()
+    ch = store.commit_batch(frames([fall(1)], start=2))
+    assert ch.duplicates == 1 and ch.stored == 0 and ch.acks == {"f1": 2}
+    after = store.incidents()
+    assert [(i.id, i.count) for i in after] == [(i.id, i.count) for i in before]
+    assert len(store.events()) == 1
+    assert store.feeds()[0]["duplicates"] == 1
+
+
+def test_a_frame_at_or_below_the_cursor_is_a_repeat(store: Store) -> None:
+    store.commit_batch(frames([fall(1), fall(2, minute=30)]))
+    ch = store.commit_batch(frames([fall(2, minute=30)], start=2))
+    assert ch.repeats == 1 and ch.stored == 0
+    assert store.feeds()[0]["repeats"] == 1
+
+
+def test_duplicates_inside_one_batch(store: Store) -> None:
+    ch = store.commit_batch(frames([fall(1), fall(1)]))
+    assert ch.stored == 1 and ch.duplicates == 1
+
+
+def test_repeats_join_the_open_incident_with_a_count(store: Store) -> None:
+    store.commit_batch(frames([fall(1, minute=0), fall(2, minute=3), fall(3, minute=6)]))
+    (inc,) = store.incidents()
+    assert inc.count == 3 and inc.event_ids == ["fall-1", "fall-2", "fall-3"] and inc.priority == 1
+
+
+def test_a_repeat_after_the_window_opens_a_new_incident(store: Store) -> None:
+    store.commit_batch(frames([fall(1, minute=0), fall(2, minute=30)]))
+    assert len(store.incidents()) == 2
+
+
+def test_cleared_marks_but_does_not_close(store: Store) -> None:
+    store.commit_batch(frames([alarm(1), alarm(2, state="cleared", minute=2)]))
+    (inc,) = store.incidents()
+    assert inc.cleared_at is not None and inc.status is Status.NEW and inc.count == 1
+    assert inc.event_ids == ["alarm-1", "alarm-2"]
+
+
+def test_positions_keep_the_last_known_place(store: Store) -> None:
+    store.commit_batch(frames([position(1, second=10), position(2, second=40), position(3, second=20)]))
+    last = store.last_positions()["E-0001"]
+    assert last["at"] == datetime(2026, 12, 3, 18, 0, 40, tzinfo=UTC)
+
+
+def test_profiles_fill_the_directory(store: Store) -> None:
+    store.commit_batch(frames([e for e in examples("valid") if e["type"] == "profile"]))
+    refs = {p["ref"]: p for p in store.profiles()}
+    assert refs["E-0042"]["name"] == "王桂英"
+    assert refs["E-0042"]["data"]["contacts"][0]["phone"] == "13655512345"
+
+
+def test_lifecycle_through_the_store(store: Store) -> None:
+    store.commit_batch(frames([fall(1)]))
+    (inc,) = store.incidents()
+    store.act(inc.id, Action.ACKNOWLEDGE, "lead")
+    with pytest.raises(IllegalTransition, match="cannot close an incident that is acknowledged"):
+        store.act(inc.id, Action.CLOSE, "lead")
+    store.act(inc.id, Action.RESOLVE, "lead", outcome=Outcome.HELPED_ON_SITE)
+    store.act(inc.id, Action.CLOSE, "lead")
+    assert store.incidents(open_only=True) == []
+    log = [(r["action"], r["by"]) for r in store.incident_log(inc.id)]
+    assert log == [("opened", "system"), ("acknowledge", "lead"), ("resolve", "lead"), ("close", "lead")]
+    # a fall of the same elder after closing opens a new incident
+    store.commit_batch(frames([fall(2, minute=1)], start=2))
+    assert len(store.incidents(open_only=True)) == 1
+
+
+def test_task_events_move_the_task_and_the_incident(store: Store) -> None:
+    store.commit_batch(frames([fall(1)]))
+    (inc,) = store.incidents()
+    store.add_task("T-1", inc.id, "S-003", "去3栋看看", "lead")
+    assert store.incidents()[0].status is Status.DISPATCHED
+    base = {"type": "task", "source": "field-app", "task": "T-1", "by": "S-003"}
+    updates = [
+        {**base, "id": "t1", "time": "2026-12-04T02:14:00+08:00", "status": "accepted"},
+        {**base, "id": "t2", "time": "2026-12-04T02:19:00+08:00", "status": "on_scene"},
+        {**base, "id": "t3", "time": "2026-12-04T02:18:00+08:00", "status": "en_route"},  # late, ignored
+    ]
+    ch = store.commit_batch(frames(updates, start=2))
+    assert ch.tasks == {"T-1"}
+    assert store.tasks()[0]["status"] == "on_scene"
+    assert store.incidents()[0].status is Status.ON_SCENE
+
+
+def test_stream_reset_restarts_the_cursor(store: Store) -> None:
+    store.commit_batch(frames([fall(1)]))
+    store.set_stream("f1", "S2", reset=True)
+    assert store.cursor("f1").stream == "S2" and store.cursor("f1").cursor == 0
+    assert store.notices("f1")[-1]["kind"] == "stream_reset"
+    # frames of the old stream still in flight are not taken into the new one
+    ch = store.commit_batch(frames([fall(5)], start=2, stream="S"))
+    assert ch.stored == 0
+
+
+def test_a_frame_that_breaks_apply_is_kept_quarantined(store: Store) -> None:
+    item = frames([fall(1)])[0]
+    ch = store.quarantine_raw(item, "could not be applied: boom")
+    assert ch.acks == {"f1": 1}
+    (row,) = store.events()
+    assert row["status"] == "quarantined" and row["raw"] == item.raw and "boom" in row["reason"]
+
+
+def test_memory_follows_a_rolled_back_batch(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*_: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "_apply", boom)
+    with pytest.raises(RuntimeError):
+        store.commit_batch(frames([fall(1)]))
+    assert store.cursor("f1").cursor == 0
+    assert store.events() == []

@@ -1,0 +1,128 @@
+"""The open incidents, priority first: a live table updated incrementally in coalesced flushes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from desk.incidents import Incident
+
+Index = QModelIndex | QPersistentModelIndex
+INCIDENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+PRIORITY_COLORS = {1: QColor("#c62828"), 2: QColor("#ef6c00"), 3: QColor("#f9a825"), 4: QColor("#607d8b")}
+
+
+def _age(when: datetime, now: datetime) -> str:
+    secs = max(0, int((now - when).total_seconds()))
+    if secs < 60:
+        return f"{secs} s"
+    if secs < 3600:
+        return f"{secs // 60} min {secs % 60:02d} s"
+    if secs < 86400:
+        return f"{secs // 3600} h {secs % 3600 // 60:02d} min"
+    return f"{secs // 86400} d"
+
+
+def _order(inc: Incident) -> tuple[int, datetime]:
+    return (int(inc.priority), inc.opened_at)
+
+
+class IncidentTableModel(QAbstractTableModel):
+    """Open incidents; `apply(changed)` inserts, updates and removes rows without a reset."""
+
+    HEADERS = ("P", "Type", "Title", "Place", "Status", "Repeats", "Age")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Incident] = []
+        self._now = datetime.now(UTC)
+
+    def apply(self, changed: Iterable[Incident]) -> None:
+        """Bring the rows in line with changed incidents (open ones kept in order, others removed)."""
+        by_id = {inc.id: inc for inc in changed}
+        if not by_id:
+            return
+        for row in range(len(self._rows) - 1, -1, -1):  # update in place or remove
+            inc = by_id.get(self._rows[row].id)
+            if inc is None:
+                continue
+            if inc.is_open and _order(inc) == _order(self._rows[row]):
+                self._rows[row] = inc
+                self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+                del by_id[inc.id]
+            else:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row]
+                self.endRemoveRows()
+        for inc in sorted((i for i in by_id.values() if i.is_open), key=_order):
+            pos = self._insert_pos(inc)
+            self.beginInsertRows(QModelIndex(), pos, pos)
+            self._rows.insert(pos, inc)
+            self.endInsertRows()
+
+    def _insert_pos(self, inc: Incident) -> int:
+        lo, hi, key = 0, len(self._rows), _order(inc)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if _order(self._rows[mid]) <= key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def tick(self) -> None:
+        """Advance the live age column."""
+        self._now = datetime.now(UTC)
+        if self._rows:
+            col = len(self.HEADERS) - 1
+            self.dataChanged.emit(self.index(0, col), self.index(len(self._rows) - 1, col))
+
+    def incident(self, row: int) -> Incident:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.tr(self.HEADERS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        inc = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            values = (
+                f"P{int(inc.priority)}",
+                inc.kind,
+                inc.title,
+                inc.place or "—",
+                inc.status.value,
+                str(inc.count) if inc.count > 1 else "",
+                _age(inc.opened_at, self._now),
+            )
+            return values[col]
+        if role == INCIDENT_ID_ROLE:
+            return inc.id
+        if role == Qt.ItemDataRole.BackgroundRole and col == 0:
+            return QBrush(PRIORITY_COLORS[int(inc.priority)])
+        if role == Qt.ItemDataRole.ForegroundRole and col == 0:
+            return QBrush(QColor("white"))
+        if role == Qt.ItemDataRole.FontRole and (
+            col == 0 or (int(inc.priority) == 1 and inc.status.value == "new")
+        ):
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
