@@ -34,13 +34,39 @@ from services.db import make_engine, migrate  # noqa: E402
 from services.feeds import FeedClient  # noqa: E402
 from services.ingest import IngestService  # noqa: E402
 from services.store import Changes, Store  # noqa: E402
+from services.writer import ProcessBackend  # noqa: E402
 
 GOAL_RATIO = 0.20
 GOAL_P99_MS = 250.0
 
 
+def community_events(n: int, seed: int = 7) -> list[dict[str, Any]]:
+    """The demo community's own stream (the simulator's mix), played at a high rate: the directory
+    first, then positions every ~30 s nominal and the rare falls, alarms, device trouble and grievances."""
+    from datetime import datetime
+
+    from services.simulator.community import build_community
+    from services.simulator.simulation import CST, Simulation
+
+    sim = Simulation(
+        build_community(seed),
+        start=datetime(2026, 12, 4, 2, 0, tzinfo=CST),
+        id_tag="bench",
+        seed=seed,
+        rate=50.0,
+    )
+    out: list[dict[str, Any]] = sim.profiles()
+    sim.start_live()
+    t = 0.0
+    while len(out) < n:
+        t += 1.0
+        out.extend(sim.advance(t))
+    return out[:n]
+
+
 def make_events(n: int, seed: int = 1) -> list[dict[str, Any]]:
-    """A realistic mix: positions, device health, task updates, alarms, falls, grievances."""
+    """A stress mix, far heavier in incidents than life: 15 % device health, task updates,
+    alarms, falls and grievances beside the positions."""
     rng = random.Random(seed)
     out: list[dict[str, Any]] = []
     for i in range(1, n + 1):
@@ -157,19 +183,22 @@ async def bare_client(url: str, n: int) -> float:
 
 async def desk_ingest(url: str, n: int, server: BlastServer) -> tuple[float, list[float], int]:
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{tmp}/bench.db")
+        db_url = f"sqlite:///{tmp}/bench.db"
+        engine = make_engine(db_url)
         migrate(engine)
-        store = Store(engine)
-        store.load([("bench", url)])
+        store = Store(engine)  # for counting afterwards
         latencies: list[float] = []
+
+        commits: list[int] = []
 
         def on_changes(ch: Changes) -> None:
             latencies.extend(ch.committed_at - a for a in ch.arrivals)
+            commits.append(len(ch.arrivals))
 
-        ingest = IngestService(store, on_changes=on_changes)
+        ingest = IngestService(ProcessBackend(db_url, [("bench", url)]), on_changes=on_changes)
         await ingest.start()
         client = FeedClient(FeedConfig(name="bench", url=url), "desk-bench", ingest)
-        start = time.perf_counter()
+        start = time.perf_counter()  # the writer process is up: its start-up is not counted
         await client.start()
         await asyncio.wait_for(server.done.wait(), 600)
         elapsed = time.perf_counter() - start
@@ -177,6 +206,7 @@ async def desk_ingest(url: str, n: int, server: BlastServer) -> tuple[float, lis
         await ingest.stop()
         stored = sum(store.count_events().values())
         engine.dispose()
+    print(f"commits: {len(commits)}, mean batch {statistics.fmean(commits):.0f} events")
     return n / elapsed, latencies, stored
 
 
@@ -185,8 +215,13 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def main(n: int) -> dict[str, Any]:
-    frames = [protocol.event_frame(i, e) for i, e in enumerate(make_events(n), start=1)]
+async def main(n: int, mix: str) -> dict[str, Any]:
+    events = community_events(n) if mix == "community" else make_events(n)
+    kinds: dict[str, int] = {}
+    for e in events:
+        kinds[e["type"]] = kinds.get(e["type"], 0) + 1
+    print(f"mix '{mix}': " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])))
+    frames = [protocol.event_frame(i, e) for i, e in enumerate(events, start=1)]
     base_server = BlastServer(frames)
     async with serve(base_server.handler, "127.0.0.1", 0, compression=None, max_size=2**20) as srv:
         url = f"ws://127.0.0.1:{next(iter(srv.sockets)).getsockname()[1]}/"
@@ -206,6 +241,7 @@ async def main(n: int) -> dict[str, Any]:
     )
     return {
         "bench": "ingest",
+        "mix": mix,
         "events": n,
         "bare_rate": round(bare),
         "desk_rate": round(rate),
@@ -224,5 +260,12 @@ async def main(n: int) -> dict[str, Any]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=50_000)
-    result = asyncio.run(main(max(1, parser.parse_args().events)))
+    parser.add_argument(
+        "--mix",
+        choices=("community", "stress"),
+        default="community",
+        help="the demo community's own stream (default) or a mix heavy in incidents",
+    )
+    args = parser.parse_args()
+    result = asyncio.run(main(max(1, args.events), args.mix))
     print(json.dumps(result, ensure_ascii=False))

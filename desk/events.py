@@ -104,12 +104,27 @@ class _Reject(Exception):
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    kind = type(value)  # exact types: a bool is not a number here
+    return kind is int or (kind is float and math.isfinite(value))  # type: ignore[arg-type]
+
+
+_TIMES: dict[str, datetime | None] = {}
 
 
 def parse_time(value: object) -> datetime | None:
-    """RFC 3339 with an offset, or None."""
-    if not isinstance(value, str) or not RFC3339_RE.match(value):
+    """RFC 3339 with an offset, or None (cached: a burst of events shares its seconds)."""
+    if not isinstance(value, str):
+        return None
+    if value in _TIMES:
+        return _TIMES[value]
+    if len(_TIMES) > 20_000:
+        _TIMES.clear()
+    parsed = _TIMES[value] = _parse_time(value)
+    return parsed
+
+
+def _parse_time(value: str) -> datetime | None:
+    if not RFC3339_RE.match(value):
         return None
     text = value.replace("z", "Z").replace("t", "T")
     if text.endswith("Z"):

@@ -96,7 +96,7 @@ class FeedClient:
 
     # ---- life --------------------------------------------------------------------------------
     async def start(self) -> None:
-        for cid, name, body in await self.ingest.write(lambda: self.ingest.store.pending_commands(self.name)):
+        for cid, name, body in await self.ingest.write("pending_commands", self.name):
             self._pending[cid] = (name, body, asyncio.get_running_loop().create_future())
         self._task = asyncio.create_task(self._run(), name=f"feed-{self.name}")
 
@@ -135,8 +135,7 @@ class FeedClient:
         if entry is None:
             future: asyncio.Future[CommandResult] = asyncio.get_running_loop().create_future()
             self._pending[cid] = (name, body, future)
-            store = self.ingest.store
-            await self.ingest.write(lambda: store.record_command(cid, self.name, name, body))
+            await self.ingest.write("record_command", cid, self.name, name, body)
         else:
             future = entry[2]
         if self._ws is not None and self.state is FeedState.LIVE:
@@ -247,14 +246,13 @@ class FeedClient:
             raise _BadSession("the server's welcome was malformed")
         assert isinstance(head, int) and isinstance(oldest, int)
         since = cur.cursor
-        store = self.ingest.store
         if cur.stream is not None and stream != cur.stream:
             log.warning("feed %s: stream reset %s -> %s", self.name, cur.stream, stream)
-            await self.ingest.write(lambda: store.set_stream(self.name, stream, reset=True))
+            await self.ingest.set_stream(self.name, stream, reset=True)
             if since > 0:
                 raise _Resync
         elif cur.stream is None:
-            await self.ingest.write(lambda: store.set_stream(self.name, stream, reset=False))
+            await self.ingest.set_stream(self.name, stream, reset=False)
         last = since
         if since + 1 < oldest:
             missing = oldest - since - 1
@@ -291,7 +289,7 @@ class FeedClient:
                 now = datetime.now(UTC)
                 self.last_event_at = now
                 assert isinstance(data, str)
-                self.ingest.submit(Inbound(self.name, stream, seq, data, body.get("event"), now, arrived))
+                self.ingest.submit(Inbound(self.name, stream, seq, data, now, arrived))
             elif op == "result":
                 self._result(body)
             elif op == "error":
@@ -310,8 +308,7 @@ class FeedClient:
         error = None if ok else str(body.get("error") or "failed")
         if not entry[2].done():
             entry[2].set_result(CommandResult(cid, ok, error))
-        store = self.ingest.store
-        self.ingest.write_soon(lambda: store.record_result(cid, ok, error))
+        self.ingest.write_soon("record_result", cid, ok, error)
 
     async def _send_ack(self, seq: int) -> None:
         ws = self._ws
@@ -323,20 +320,17 @@ class FeedClient:
     def _protocol_error(self, reason: str, sample: str) -> None:
         self.protocol_errors += 1
         log.warning("feed %s: protocol error: %s", self.name, reason)
-        store = self.ingest.store
-        self.ingest.write_soon(lambda: store.record_protocol_error(self.name, reason, sample))
+        self.ingest.write_soon("record_protocol_error", self.name, reason, sample)
         self._emit()
 
     def _gap(self, count: int, detail: str) -> None:
         self.gaps += count
         log.warning("feed %s: gap of %d: %s", self.name, count, detail)
-        store = self.ingest.store
-        self.ingest.write_soon(lambda: store.record_gap(self.name, count, detail))
+        self.ingest.write_soon("record_gap", self.name, count, detail)
         self._emit()
 
     def _note(self, kind: str, detail: str) -> None:
-        store = self.ingest.store
-        self.ingest.write_soon(lambda: store.record_notice(self.name, kind, detail))
+        self.ingest.write_soon("record_notice", self.name, kind, detail)
 
     def _set_state(self, state: FeedState, detail: str | None) -> None:
         if state is self.state and detail == self.detail:
@@ -345,8 +339,7 @@ class FeedClient:
             self.state_since = datetime.now(UTC)
             log.info("feed %s: %s (%s)", self.name, state.value, detail or "")
         self.state, self.detail = state, detail
-        store = self.ingest.store
-        self.ingest.write_soon(lambda: store.set_feed_state(self.name, state.value, detail))
+        self.ingest.write_soon("set_feed_state", self.name, state.value, detail)
         self._emit()
 
     def _emit(self) -> None:

@@ -1,34 +1,41 @@
-"""Durable ingest: frames queue here, one writer thread commits them in batches, then acks go out.
+"""Durable ingest: frames queue here, the writer commits them in batches, then acks go out.
 
-The writer thread is the only one that writes the database, so every write (a batch of events,
-a gap notice, an operator's action) is applied in the order it was asked for.
+The writer (a process of its own in the desk, a thread in protocol tests: services.writer) is
+the only one that writes the database, and it is called from one executor thread, so every
+write — a batch of events, a gap notice, an operator's action — is applied in the order it was
+asked for.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from services.store import Changes, FeedCursor, Inbound, Store
+from services.store import Changes, FeedCursor, Inbound
+from services.writer import WriterBackend, WriterDied
 
 log = logging.getLogger("desk.ingest")
-R = TypeVar("R")
 
 #: CES/1: acks may be at most 200 events (or 250 ms) late, so no batch holds more than this
 MAX_BATCH = 200
 #: feeds stop reading while this many frames wait for their commit: a burst then waits in the
 #: server and the socket, not in the desk's memory, and arrival-to-commit stays short
 HIGH_WATER = 1000
+#: units on their way to the writer at once: the next batch is ready when this one is committed
+MAX_IN_FLIGHT = 2
 
 
 @dataclass(slots=True)
-class _Control:
-    fn: Callable[[], Any]
+class _Write:
+    method: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
     future: asyncio.Future[Any] | None
 
 
@@ -42,32 +49,57 @@ class IngestService:
     """
 
     def __init__(
-        self, store: Store, *, max_batch: int = MAX_BATCH, on_changes: Callable[[Changes], None] | None = None
+        self,
+        backend: WriterBackend,
+        *,
+        max_batch: int = MAX_BATCH,
+        on_changes: Callable[[Changes], None] | None = None,
     ) -> None:
-        self.store = store
+        self.backend = backend
         self.max_batch = max_batch
         self.on_changes = on_changes
-        self._queue: collections.deque[Inbound | _Control] = collections.deque()
+        self._queue: collections.deque[Inbound | _Write] = collections.deque()
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._room.set()
         self._acks: dict[str, AckSender] = {}
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-writer")
-        self._task: asyncio.Task[None] | None = None
+        self._cursors: dict[str, FeedCursor] = {}
+        # one thread sends, one receives: a large result can never block a large request
+        self._send_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-writer-send")
+        self._recv_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-writer-recv")
+        self._in_flight: collections.deque[list[Inbound] | _Write] = collections.deque()
+        self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self._sent = asyncio.Event()
+        self._recovered = asyncio.Event()
+        self._recovered.set()
+        self._done_sending = False
+        self._tasks: list[asyncio.Task[None]] = []
+        self._pending_acks: list[asyncio.Future[None]] = []
         self._stopping = False
         self.failures = 0
 
     # ---- life --------------------------------------------------------------------------------
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="ingest-writer")
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._recv_executor, self.backend.start)
+        await loop.run_in_executor(self._send_executor, self.backend.send, ("cursors", (), {}))
+        self._cursors = await loop.run_in_executor(self._recv_executor, self.backend.recv)
+        self._tasks = [
+            asyncio.create_task(self._sender(), name="ingest-sender"),
+            asyncio.create_task(self._receiver(), name="ingest-receiver"),
+        ]
 
     async def stop(self) -> None:
         """Commit what is queued, then stop the writer."""
         self._stopping = True
         self._wake.set()
-        if self._task is not None:
-            await self._task
-        self._executor.shutdown(wait=True)
+        self._sent.set()
+        if self._tasks:
+            await asyncio.gather(*self._tasks)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._recv_executor, self.backend.stop)
+        self._send_executor.shutdown(wait=True)
+        self._recv_executor.shutdown(wait=True)
 
     # ---- feeding it ----------------------------------------------------------------------------
     def register_acks(self, feed: str, sender: AckSender) -> None:
@@ -84,91 +116,174 @@ class IngestService:
         if not self._room.is_set():
             await self._room.wait()
 
-    def write(self, fn: Callable[[], R]) -> asyncio.Future[R]:
-        """Run `fn` on the writer thread after everything queued before it; await the result."""
-        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Control(fn, future))
+    def write(self, method: str, *args: Any, **kwargs: Any) -> asyncio.Future[Any]:
+        """Run a store write after everything queued before it; await its result."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Write(method, args, kwargs, future))
         self._wake.set()
         return future
 
-    def write_soon(self, fn: Callable[[], Any]) -> None:
+    def write_soon(self, method: str, *args: Any, **kwargs: Any) -> None:
         """Like write(), for bookkeeping nobody waits for (errors are logged)."""
-        self._queue.append(_Control(fn, None))
+        self._queue.append(_Write(method, args, kwargs, None))
         self._wake.set()
 
+    async def set_stream(self, feed: str, stream: str, *, reset: bool) -> None:
+        self._cursors[feed] = await self.write("set_stream", feed, stream, reset=reset)
+
     def cursor(self, feed: str) -> FeedCursor:
-        return self.store.cursor(feed)
+        """The committed stream and seq of a feed (what `hello` says)."""
+        cur = self._cursors.get(feed)
+        return FeedCursor(cur.stream, cur.cursor) if cur else FeedCursor(None, 0)
 
     @property
     def backlog(self) -> int:
         return len(self._queue)
 
     # ---- the writer --------------------------------------------------------------------------------
-    async def _run(self) -> None:
+    def _next_unit(self) -> list[Inbound] | _Write:
+        head = self._queue[0]
+        if isinstance(head, _Write):
+            self._queue.popleft()
+            return head
+        batch: list[Inbound] = []
+        while self._queue and len(batch) < self.max_batch and isinstance(self._queue[0], Inbound):
+            item = self._queue.popleft()
+            assert isinstance(item, Inbound)
+            batch.append(item)
+        if len(self._queue) < HIGH_WATER // 2:
+            self._room.set()
+        return batch
+
+    async def _sender(self) -> None:
+        """Send units to the writer in queue order, keeping up to MAX_IN_FLIGHT on their way."""
         loop = asyncio.get_running_loop()
         while True:
             if not self._queue:
                 self._room.set()
                 if self._stopping:
+                    self._done_sending = True
+                    self._sent.set()
                     return
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            head = self._queue[0]
-            if isinstance(head, _Control):
-                self._queue.popleft()
-                await self._run_control(loop, head)
+            await self._slots.acquire()
+            await self._recovered.wait()
+            unit = self._next_unit()
+            self._in_flight.append(unit)
+            call = (
+                ("commit_batch", (unit,), {})
+                if isinstance(unit, list)
+                else (unit.method, unit.args, unit.kwargs)
+            )
+            # if the writer is gone, the receiver sees it too and sends this unit again after the restart
+            with contextlib.suppress(WriterDied):
+                await loop.run_in_executor(self._send_executor, self.backend.send, call)
+            self._sent.set()
+
+    async def _receiver(self) -> None:
+        """Take results in order: after a commit, ack and tell the listeners."""
+        loop = asyncio.get_running_loop()
+        while True:
+            if not self._in_flight:
+                if self._done_sending:
+                    return
+                self._sent.clear()
+                await self._sent.wait()
                 continue
-            batch: list[Inbound] = []
-            while self._queue and len(batch) < self.max_batch and isinstance(self._queue[0], Inbound):
-                item = self._queue.popleft()
-                assert isinstance(item, Inbound)
-                batch.append(item)
-            if len(self._queue) < HIGH_WATER // 2:
-                self._room.set()
-            changes = await self._commit(loop, batch)
-            await self._after_commit(changes)
-
-    async def _run_control(self, loop: asyncio.AbstractEventLoop, control: _Control) -> None:
-        try:
-            result = await loop.run_in_executor(self._executor, control.fn)
-        except Exception as exc:
-            if control.future is not None and not control.future.done():
-                control.future.set_exception(exc)
+            unit = self._in_flight[0]
+            try:
+                result = await loop.run_in_executor(self._recv_executor, self.backend.recv)
+                error: Exception | None = None
+            except WriterDied:
+                await self._recover(loop)
+                continue
+            except Exception as exc:
+                result, error = None, exc
+            self._in_flight.popleft()
+            self._slots.release()
+            if isinstance(unit, list):
+                await self._committed(unit, result, error)
             else:
-                log.exception("a write failed")
-            return
-        if control.future is not None and not control.future.done():
-            control.future.set_result(result)
-        if isinstance(result, Changes) and self.on_changes is not None:
-            self._notify(result)
+                self._answer(unit, result, error)
 
-    async def _commit(self, loop: asyncio.AbstractEventLoop, batch: list[Inbound]) -> Changes:
-        """Commit a batch; when that fails, retry it, then item by item, so nothing is lost or stuck."""
-        delay = 0.2
+    async def _recover(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The writer died: start it again and put everything that was on its way back in front."""
+        self.failures += 1
+        self._recovered.clear()
+        lost = list(self._in_flight)
+        self._in_flight.clear()
+        for _ in lost:
+            self._slots.release()
+        for unit in reversed(lost):
+            if isinstance(unit, list):
+                self._queue.extendleft(reversed(unit))
+            elif unit.future is not None and not unit.future.done():
+                unit.future.set_exception(WriterDied("the writer restarted; try again"))
         while True:
             try:
-                return await loop.run_in_executor(self._executor, self.store.commit_batch, batch)
+                await loop.run_in_executor(self._recv_executor, self.backend.restart)
+                cursors = await self._roundtrip(loop, ("cursors", (), {}))
+                break
             except Exception:
-                self.failures += 1
-                log.exception("committing %d events failed; retrying", len(batch))
-            if len(batch) > 1:
-                merged = Changes()
-                for item in batch:
-                    part = await self._commit(loop, [item])
-                    _merge(merged, part)
-                return merged
-            try:  # one event that cannot be applied: keep it verbatim, quarantined with the reason
-                return await loop.run_in_executor(self._executor, self.store.quarantine_raw, batch[0])
-            except Exception:
-                log.exception(
-                    "cannot store event %s/%d; retrying in %.1f s", batch[0].feed, batch[0].seq, delay
+                log.exception("the writer cannot be started again; retrying in 2 s")
+                await asyncio.sleep(2)
+        self._cursors = cursors
+        self._recovered.set()
+        self._wake.set()
+
+    async def _roundtrip(
+        self, loop: asyncio.AbstractEventLoop, call: tuple[str, tuple[Any, ...], dict[str, Any]]
+    ) -> Any:
+        await loop.run_in_executor(self._send_executor, self.backend.send, call)
+        return await loop.run_in_executor(self._recv_executor, self.backend.recv)
+
+    async def _committed(self, batch: list[Inbound], result: Any, error: Exception | None) -> None:
+        if error is None:
+            assert isinstance(result, Changes)
+            await self._after_commit(result)
+            return
+        # a batch that failed: the writer rolled it back; retry it one by one so that one bad event
+        # cannot hold back the others, and keep an event that cannot be applied, quarantined
+        log.error("committing %d events failed (%s); retrying one by one", len(batch), error)
+        self.failures += 1
+        if len(batch) > 1:
+            self._queue.extendleft(_Write("commit_batch", ([item],), {}, None) for item in reversed(batch))
+        else:
+            self._queue.appendleft(
+                _Write("quarantine_raw", (batch[0], f"could not be applied: {error}"), {}, None)
+            )
+        self._wake.set()
+
+    def _answer(self, write: _Write, result: Any, error: Exception | None) -> None:
+        if write.future is not None and not write.future.done():
+            if error is not None:
+                write.future.set_exception(error)
+            else:
+                write.future.set_result(result)
+        elif error is not None:
+            log.error("%s failed: %s", write.method, error)
+            if write.method == "commit_batch":  # one event that cannot be applied: keep it, quarantined
+                (item,) = write.args[0]
+                self._queue.appendleft(
+                    _Write("quarantine_raw", (item, f"could not be applied: {error}"), {}, None)
                 )
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5.0)
+                self._wake.set()
+            elif write.method == "quarantine_raw":  # the database itself refuses: try again shortly
+                asyncio.get_running_loop().call_later(2.0, self._requeue, write)
+        if isinstance(result, Changes):
+            self._pending_acks.append(asyncio.ensure_future(self._after_commit(result)))
+            self._pending_acks = [t for t in self._pending_acks if not t.done()]
+
+    def _requeue(self, write: _Write) -> None:
+        self._queue.appendleft(write)
+        self._wake.set()
 
     async def _after_commit(self, changes: Changes) -> None:
         for feed, seq in changes.acks.items():
+            cur = self._cursors.setdefault(feed, FeedCursor(None, 0))
+            cur.cursor = max(cur.cursor, seq)
             sender = self._acks.get(feed)
             if sender is not None:
                 try:
@@ -184,21 +299,3 @@ class IngestService:
             self.on_changes(changes)
         except Exception:
             log.exception("a listener failed on committed changes")
-
-
-def _merge(into: Changes, part: Changes) -> None:
-    for feed, seq in part.acks.items():
-        into.acks[feed] = max(seq, into.acks.get(feed, 0))
-    into.stored += part.stored
-    into.applied += part.applied
-    into.quarantined.extend(part.quarantined)
-    into.repeats += part.repeats
-    into.duplicates += part.duplicates
-    into.incidents |= part.incidents
-    into.new_incidents.extend(part.new_incidents)
-    into.tasks |= part.tasks
-    into.positions |= part.positions
-    into.profiles |= part.profiles
-    into.feeds |= part.feeds
-    into.arrivals.extend(part.arrivals)
-    into.committed_at = max(into.committed_at, part.committed_at)

@@ -19,6 +19,7 @@ from services.db import make_engine, migrate
 from services.feeds import CommandResult, FeedClient
 from services.ingest import IngestService
 from services.store import Changes, Store
+from services.writer import ProcessBackend, ThreadBackend
 
 log = logging.getLogger("desk.runtime")
 
@@ -32,18 +33,24 @@ class DeskRuntime:
         *,
         on_changes: Callable[[Changes], None] | None = None,
         on_feed_status: Callable[[FeedStatus], None] | None = None,
+        writer_process: bool = True,
     ) -> None:
         self.config = config
         self.engine = make_engine(config.database_url)
-        self.store = Store(self.engine)
-        self.ingest = IngestService(self.store, on_changes=on_changes)
+        self.store = Store(self.engine)  # reads; every write goes through the ingest's writer
+        feeds = [(f.name, f.url) for f in config.feeds]
+        backend = (
+            ProcessBackend(config.database_url, feeds)
+            if writer_process
+            else ThreadBackend(config.database_url, feeds)
+        )
+        self.ingest = IngestService(backend, on_changes=on_changes)
         self.on_feed_status = on_feed_status
         self.feeds: dict[str, FeedClient] = {}
         self.simulator: Any = None
 
     async def start(self) -> None:
         await asyncio.to_thread(migrate, self.engine)
-        await asyncio.to_thread(self.store.load, [(f.name, f.url) for f in self.config.feeds])
         await self.ingest.start()
         if self.config.simulator.enabled:
             await self._start_simulator()
@@ -96,9 +103,8 @@ class DeskRuntime:
         outcome: Outcome | None = None,
         note: str | None = None,
     ) -> Incident:
-        return await self.ingest.write(
-            lambda: self.store.act(incident_id, action, by, outcome=outcome, note=note)
-        )
+        result: Incident = await self.ingest.write("act", incident_id, action, by, outcome=outcome, note=note)
+        return result
 
     async def dispatch(
         self,
@@ -113,7 +119,7 @@ class DeskRuntime:
         if feed is None or feed.name not in self.feeds:
             raise RuntimeError("no feed is configured to take commands (set commands = true on one)")
         ref = f"T-{uuid.uuid4().hex[:10].upper()}"
-        await self.ingest.write(lambda: self.store.add_task(ref, incident_id, assignee, summary, by))
+        await self.ingest.write("add_task", ref, incident_id, assignee, summary, by)
         body: dict[str, Any] = {
             "task": ref,
             "incident": str(incident_id),

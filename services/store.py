@@ -6,14 +6,16 @@ ORM rows never leave this module: callers get `desk` dataclasses or plain dicts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+import orjson
 from sqlalchemy import Engine, Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -77,17 +79,25 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(slots=True)
-class Inbound:
-    """One event frame as it arrived, waiting for its commit."""
+class Inbound(NamedTuple):
+    """One event frame as it arrived, waiting for its commit (a tuple: cheap to send to the writer)."""
 
     feed: str
     stream: str
     seq: int
-    raw: str
-    event: object
+    raw: str  # the whole frame, as received; the writer reads the event out of it
     received_at: datetime
-    arrived: float = field(default_factory=time.perf_counter)
+    arrived: float  # time.perf_counter(): CLOCK_MONOTONIC, comparable across processes
+
+    def event(self) -> object:
+        try:
+            frame = orjson.loads(self.raw)  # the writer's hot path: several times faster than json
+        except orjson.JSONDecodeError:
+            try:  # what orjson refuses but the feed client's json took (NaN, huge integers)
+                frame = json.loads(self.raw)
+            except ValueError:
+                return None
+        return frame.get("event") if isinstance(frame, dict) else None
 
 
 @dataclass(slots=True)
@@ -108,6 +118,23 @@ class Changes:
     feeds: set[str] = field(default_factory=set)
     arrivals: list[float] = field(default_factory=list)
     committed_at: float = 0.0
+
+    def merge(self, part: Changes) -> None:
+        for feed, seq in part.acks.items():
+            self.acks[feed] = max(seq, self.acks.get(feed, 0))
+        self.stored += part.stored
+        self.applied += part.applied
+        self.quarantined.extend(part.quarantined)
+        self.repeats += part.repeats
+        self.duplicates += part.duplicates
+        self.incidents |= part.incidents
+        self.new_incidents.extend(part.new_incidents)
+        self.tasks |= part.tasks
+        self.positions |= part.positions
+        self.profiles |= part.profiles
+        self.feeds |= part.feeds
+        self.arrivals.extend(part.arrivals)
+        self.committed_at = max(self.committed_at, part.committed_at)
 
     @property
     def empty(self) -> bool:
@@ -139,13 +166,22 @@ def _upsert(
     conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=cols, where=where), list(rows))
 
 
+_UTC_TEXT: dict[datetime, str] = {}
+
+
 def _sqlite_utc(value: datetime | None) -> str | None:
-    """An aware datetime as SQLAlchemy's SQLite DATETIME text, in UTC (what UTCDateTime stores)."""
+    """An aware datetime as SQLAlchemy's SQLite DATETIME text, in UTC (what UTCDateTime stores).
+
+    Cached: an event's time is written to several tables, and bursts share their seconds.
+    """
     if value is None:
         return None
-    u = value.astimezone(UTC) if value.utcoffset() else value
-    date = f"{u.year:04d}-{u.month:02d}-{u.day:02d}"
-    return f"{date} {u.hour:02d}:{u.minute:02d}:{u.second:02d}.{u.microsecond:06d}"
+    text = _UTC_TEXT.get(value)
+    if text is None:
+        if len(_UTC_TEXT) > 50_000:
+            _UTC_TEXT.clear()
+        text = _UTC_TEXT[value] = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return text
 
 
 class _FastWrite:
@@ -234,9 +270,19 @@ _EVENT_COLUMNS = [
     "raw",
 ]
 _insert_events = _FastWrite(T_EVENTS, _EVENT_COLUMNS)
-# an expanding parameter: compiled once, no per-value coercion
 _INSERT_INCIDENT = insert(T_INCIDENTS)
-_KNOWN_IDS = select(T_EVENTS.c.event_id).where(T_EVENTS.c.event_id.in_(bindparam("ids", expanding=True)))
+
+
+def _known_ids(conn: Connection, ids: list[str]) -> set[str]:
+    """Which of these event ids are stored already (straight to the driver: it runs every batch)."""
+    style = conn.dialect.paramstyle
+    marks = ", ".join(
+        "?" if style == "qmark" else f":{i + 1}" if style == "numeric" else "%s" for i in range(len(ids))
+    )
+    rows = conn.exec_driver_sql(f"SELECT event_id FROM events WHERE event_id IN ({marks})", tuple(ids))
+    return {r[0] for r in rows}
+
+
 _insert_positions = _FastWrite(T_POSITIONS, ["subject", "lat", "lon", "crs", "at"])
 _upsert_last_positions = _FastWrite(
     T_LAST_POS, ["subject", "lat", "lon", "crs", "at", "battery"], conflict=["subject"], newer_than="at"
@@ -294,13 +340,33 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._wconn: Connection | None = None  # the writer's own connection, kept open
         self._cursors: dict[str, FeedCursor] = {}
         self._open: dict[str, Incident] = {}  # open incidents by key, kept by the writer
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A transaction on the writer's persistent connection (no pool check-out per batch)."""
+        if self._wconn is None or self._wconn.closed:
+            self._wconn = self.engine.connect()
+        try:
+            with self._wconn.begin():
+                yield self._wconn
+        except Exception:
+            self._wconn.close()  # a fresh connection after any failure
+            self._wconn = None
+            raise
+
+    def close(self) -> None:
+        if self._wconn is not None:
+            self._wconn.close()
+            self._wconn = None
+        self.engine.dispose()
 
     # ---- start -------------------------------------------------------------------------------
     def load(self, feeds: Iterable[tuple[str, str]] = ()) -> None:
         """Make sure each (name, url) feed has a row; load cursors and the open incidents."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             known = {r.name: r for r in conn.execute(select(T_FEEDS))}
             for name, url in feeds:
                 if name not in known:
@@ -339,7 +405,7 @@ class Store:
     ) -> Changes:
         """Keep one frame that broke the apply step, verbatim, quarantined; move the cursor past it."""
         now = now_utc()
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(
                 insert(T_EVENTS).values(
                     event_id=None,
@@ -368,6 +434,10 @@ class Store:
         )
         return ch
 
+    def cursors(self) -> dict[str, FeedCursor]:
+        """Every feed's committed stream and seq (the ingest keeps a copy)."""
+        return {name: FeedCursor(c.stream, c.cursor) for name, c in self._cursors.items()}
+
     def cursor(self, feed: str) -> FeedCursor:
         """The committed stream and seq of a feed (what `hello` says)."""
         cur = self._cursors.get(feed)
@@ -392,58 +462,55 @@ class Store:
                 skipped[item.feed] = (rep + 1, dup)
                 continue
             seen_seq[item.feed] = item.seq
-            result = validate(item.event)
+            result = validate(item.event())
             checked.append((item, result))
             if isinstance(result, ValidEvent):
                 ids[result.id] = ids.get(result.id, 0) + 1
-        existing: set[str] = set()
-        if ids:
-            with self.engine.connect() as conn:
-                existing = set(conn.execute(_KNOWN_IDS, {"ids": list(ids)}).scalars())
-        taken: set[str] = set()
-        for item, result in checked:
-            ch.acks[item.feed] = item.seq
-            ch.arrivals.append(item.arrived)
-            if isinstance(result, ValidEvent):
-                if result.id in existing or result.id in taken:
-                    ch.duplicates += 1  # the same id again changes nothing
-                    rep, dup = skipped.get(item.feed, (0, 0))
-                    skipped[item.feed] = (rep, dup + 1)
-                    continue
-                taken.add(result.id)
-                valid.append(result)
-                rows.append(
-                    (
-                        result.id,
-                        item.feed,
-                        item.stream,
-                        item.seq,
-                        item.received_at,
-                        result.type.value,
-                        result.time,
-                        "applied",
-                        None,
-                        item.raw,
-                    )
-                )
-            else:
-                ch.quarantined.append((item.feed, result.id, result.reason))
-                rows.append(
-                    (
-                        None,
-                        item.feed,
-                        item.stream,
-                        item.seq,
-                        item.received_at,
-                        result.type,
-                        None,
-                        "quarantined",
-                        result.reason,
-                        item.raw,
-                    )
-                )
         try:
-            with self.engine.begin() as conn:
+            with self._write() as conn:
+                existing = _known_ids(conn, list(ids)) if ids else set()
+                taken: set[str] = set()
+                for item, result in checked:
+                    ch.acks[item.feed] = item.seq
+                    ch.arrivals.append(item.arrived)
+                    if isinstance(result, ValidEvent):
+                        if result.id in existing or result.id in taken:
+                            ch.duplicates += 1  # the same id again changes nothing
+                            rep, dup = skipped.get(item.feed, (0, 0))
+                            skipped[item.feed] = (rep, dup + 1)
+                            continue
+                        taken.add(result.id)
+                        valid.append(result)
+                        rows.append(
+                            (
+                                result.id,
+                                item.feed,
+                                item.stream,
+                                item.seq,
+                                item.received_at,
+                                result.type.value,
+                                result.time,
+                                "applied",
+                                None,
+                                item.raw,
+                            )
+                        )
+                    else:
+                        ch.quarantined.append((item.feed, result.id, result.reason))
+                        rows.append(
+                            (
+                                None,
+                                item.feed,
+                                item.stream,
+                                item.seq,
+                                item.received_at,
+                                result.type,
+                                None,
+                                "quarantined",
+                                result.reason,
+                                item.raw,
+                            )
+                        )
                 _insert_events(conn, rows)
                 self._apply(conn, valid, ch, now)
                 for feed_name, seq in ch.acks.items():
@@ -664,7 +731,7 @@ class Store:
         note: str | None = None,
     ) -> Incident:
         """Move an incident through its lifecycle; IllegalTransition when the move is not allowed."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             row = conn.execute(select(T_INCIDENTS).where(T_INCIDENTS.c.id == incident_id)).first()
             if row is None:
                 raise IllegalTransition(f"no incident {incident_id}")
@@ -724,7 +791,7 @@ class Store:
     # ---- tasks and commands --------------------------------------------------------------------
     def add_task(self, ref: str, incident_id: int | None, assignee: str, summary: str, by: str) -> None:
         now = now_utc()
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(
                 insert(T_TASKS).values(
                     ref=ref,
@@ -750,7 +817,7 @@ class Store:
                     )
 
     def record_command(self, command_id: str, feed: str, name: str, body: dict[str, Any]) -> None:
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(
                 insert(T_COMMANDS).values(
                     id=command_id, feed=feed, name=name, body=body, created_at=now_utc(), ok=None
@@ -758,7 +825,7 @@ class Store:
             )
 
     def record_result(self, command_id: str, ok: bool, error: str | None) -> None:
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(
                 update(T_COMMANDS)
                 .where(T_COMMANDS.c.id == command_id)
@@ -775,12 +842,12 @@ class Store:
             return [(r.id, r.name, dict(r.body)) for r in rows]
 
     # ---- feed health -------------------------------------------------------------------------
-    def set_stream(self, feed: str, stream: str, *, reset: bool) -> None:
+    def set_stream(self, feed: str, stream: str, *, reset: bool) -> FeedCursor:
         """Adopt a server's stream id; a reset (a different id) restarts the cursor from 0."""
         cur = self._cursors.setdefault(feed, FeedCursor(None, 0))
         old = cur.stream
         cur.stream, cur.cursor = stream, 0 if reset or old is None else cur.cursor
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(
                 update(T_FEEDS).where(T_FEEDS.c.name == feed).values(stream=stream, cursor=cur.cursor)
             )
@@ -792,21 +859,22 @@ class Store:
                     f"server stream changed from {old} to {stream}: reading it again from the start",
                     0,
                 )
+        return FeedCursor(cur.stream, cur.cursor)
 
     def record_gap(self, feed: str, count: int, detail: str) -> None:
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(update(T_FEEDS).where(T_FEEDS.c.name == feed).values(gaps=T_FEEDS.c.gaps + count))
             self._notice(conn, feed, "gap", detail, count)
 
     def record_notice(self, feed: str, kind: str, detail: str) -> None:
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             self._notice(conn, feed, kind, detail, 0)
 
     def _notice(self, conn: Connection, feed: str, kind: str, detail: str, count: int) -> None:
         conn.execute(insert(T_NOTICES).values(feed=feed, at=now_utc(), kind=kind, detail=detail, count=count))
 
     def record_protocol_error(self, feed: str, reason: str, sample: str) -> None:
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(insert(T_PROTO_ERRORS).values(feed=feed, at=now_utc(), reason=reason, sample=sample))
             conn.execute(
                 update(T_FEEDS)
@@ -815,7 +883,7 @@ class Store:
             )
 
     def set_feed_state(self, feed: str, state: str, detail: str | None) -> None:
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(
                 update(T_FEEDS)
                 .where(T_FEEDS.c.name == feed)

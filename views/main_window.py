@@ -61,6 +61,13 @@ class DeskWindow(QMainWindow):
         self.feed_model = FeedHealthModel(self)
         self.incident_model = IncidentTableModel(self)
         self.feed_view = _table(self.feed_model)
+        feed_header = self.feed_view.horizontalHeader()
+        feed_header.setStretchLastSection(False)
+        # the whole state ("DOWN — authentication failed") and as much of the reason as fits: the
+        # detail takes the room the others leave (a handful of rows: sizing to contents is cheap)
+        for col in range(self.feed_model.columnCount()):
+            feed_header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        feed_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.incident_view = _table(self.incident_model)
         self.incident_view.setColumnWidth(0, 48)
         self.incident_view.setColumnWidth(2, 320)
@@ -90,6 +97,7 @@ class DeskWindow(QMainWindow):
         self._pending: set[int] = set()
         self._stored = 0
         self._quarantined = 0
+        self._counts_changed = False
         signals.feed_status_changed.connect(self.on_feed_status)
         signals.changes_committed.connect(self.on_changes)
         for status in runtime.statuses():
@@ -112,6 +120,7 @@ class DeskWindow(QMainWindow):
         self._pending |= changes.incidents
         self._stored += changes.stored
         self._quarantined += len(changes.quarantined)
+        self._counts_changed = True
         for feed in changes.feeds:
             client = self.runtime.feeds.get(feed)
             if client is not None:
@@ -122,6 +131,9 @@ class DeskWindow(QMainWindow):
         self._update_summary()
 
     def _flush(self) -> None:
+        if self._counts_changed:  # events that touch no incident (positions, quarantined) count too
+            self._counts_changed = False
+            self._update_summary()
         if not self._pending:
             return
         ids, self._pending = list(self._pending), set()

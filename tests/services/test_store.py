@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -31,7 +32,7 @@ def frames(events: list, start: int = 1, feed: str = "f1", stream: str = "S") ->
     for i, e in enumerate(events):
         seq = start + i
         raw = json.dumps({"op": "event", "seq": seq, "event": e}, ensure_ascii=False)
-        out.append(Inbound(feed, stream, seq, raw, e, datetime.now(UTC)))
+        out.append(Inbound(feed, stream, seq, raw, datetime.now(UTC), time.perf_counter()))
     return out
 
 

@@ -11,7 +11,8 @@ from services.config import FeedConfig
 from services.db import make_engine, migrate
 from services.feeds import FeedClient
 from services.ingest import IngestService
-from services.store import Changes, Store
+from services.store import Changes
+from services.writer import ThreadBackend
 
 
 class DeskUnderTest:
@@ -20,11 +21,11 @@ class DeskUnderTest:
         self.config = FeedConfig(name="f1", url=url, **opts)
         self.engine = make_engine(db_url)
         migrate(self.engine)
-        self.store = Store(self.engine)
-        self.store.load([("f1", url)])
+        self.backend = ThreadBackend(db_url, [("f1", url)])
+        self.store = self.backend.store  # the writer's own store: its cursors are the committed ones
         self.changes: list[Changes] = []
         self.states: list[FeedStatus] = []
-        self.ingest = IngestService(self.store, on_changes=self.changes.append)
+        self.ingest = IngestService(self.backend, on_changes=self.changes.append)
         self.client = FeedClient(self.config, "desk-test", self.ingest, self.states.append)
 
     async def start(self) -> DeskUnderTest:

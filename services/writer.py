@@ -1,0 +1,215 @@
+"""Where the store's writes run: a thread of this process, or a writer process of its own.
+
+The desk runs the writer in its own process (started with `spawn`): validating, applying and
+committing thousands of events a second then never competes with the window's event loop for
+the GIL. Tests of the protocol use the thread backend, which behaves the same.
+
+A backend takes calls in order with `send()` and gives their results in the same order with
+`recv()`, so the ingest can keep the next batch on its way while the writer commits this one.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import multiprocessing.connection
+import queue
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+log = logging.getLogger("desk.writer")
+
+# the store methods a backend may run (a guard against calling anything else across a pipe)
+WRITES = frozenset(
+    {
+        "commit_batch",
+        "quarantine_raw",
+        "cursors",
+        "set_stream",
+        "record_gap",
+        "record_notice",
+        "record_protocol_error",
+        "set_feed_state",
+        "record_command",
+        "record_result",
+        "pending_commands",
+        "act",
+        "add_task",
+    }
+)
+
+
+class WriterDied(RuntimeError):
+    """The writer process ended; it has been started again and the call may be retried."""
+
+
+Call = tuple[str, tuple[Any, ...], dict[str, Any]]
+
+
+class WriterBackend(Protocol):
+    def start(self) -> None: ...
+
+    def send(self, call: Call) -> None:
+        """Queue a store call (may block while the writer is busy); WriterDied if it is gone."""
+
+    def recv(self) -> Any:
+        """The result of the oldest call sent (its exception is raised here); WriterDied if gone."""
+
+    def restart(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class ThreadBackend:
+    """The store in this process: `recv()` runs the oldest call on the calling thread."""
+
+    def __init__(self, database_url: str, feeds: Iterable[tuple[str, str]]) -> None:
+        from services.db import make_engine
+        from services.store import Store
+
+        self.store = Store(make_engine(database_url))
+        self._feeds = list(feeds)
+        self._calls: queue.SimpleQueue[Call] = queue.SimpleQueue()
+
+    def start(self) -> None:
+        self.store.load(self._feeds)
+
+    def run(self, call: Call) -> Any:
+        method, args, kwargs = call
+        if method not in WRITES:
+            raise ValueError(f"not a store write: {method}")
+        return getattr(self.store, method)(*args, **kwargs)
+
+    def send(self, call: Call) -> None:
+        self._calls.put(call)
+
+    def recv(self) -> Any:
+        return self.run(self._calls.get())  # waits for the sender, as a pipe would
+
+    def restart(self) -> None:
+        self._calls = queue.SimpleQueue()
+        self.store.load(self._feeds)
+
+    def stop(self) -> None:
+        self.store.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    exc: BaseException
+
+
+def _serve(
+    database_url: str, feeds: list[tuple[str, str]], conn: multiprocessing.connection.Connection
+) -> None:
+    """The writer process: run store methods as they come, answer each with its result."""
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s writer %(name)s: %(message)s"
+    )
+    backend = ThreadBackend(database_url, feeds)
+    backend.start()
+    conn.send(("ready", None))
+    try:
+        while True:
+            try:
+                method, args, kwargs = conn.recv()
+            except EOFError:
+                return
+            if method == "stop":
+                conn.send(("stopped", None))
+                return
+            try:
+                result: Any = backend.run((method, args, kwargs))
+            except Exception as exc:  # the caller re-raises it (IllegalTransition and the like)
+                result = _Failure(exc)
+            conn.send((method, result))
+    finally:
+        backend.stop()
+
+
+class ProcessBackend:
+    """The store in a writer process of its own, spoken to over a pipe."""
+
+    START_TIMEOUT_S = 60.0
+
+    def __init__(self, database_url: str, feeds: Iterable[tuple[str, str]]) -> None:
+        self.database_url = database_url
+        self.feeds = list(feeds)
+        self._ctx = multiprocessing.get_context("spawn")  # fork would inherit the running event loop
+        self._proc: Any = None
+        self._conn: multiprocessing.connection.Connection | None = None
+        self.restarts = 0
+
+    def start(self) -> None:
+        parent, child = self._ctx.Pipe()
+        proc = self._ctx.Process(
+            target=_serve, args=(self.database_url, self.feeds, child), name="desk-writer", daemon=True
+        )
+        proc.start()
+        child.close()
+        if not parent.poll(self.START_TIMEOUT_S):
+            proc.kill()
+            raise RuntimeError("the writer process did not start")
+        try:
+            parent.recv()
+        except EOFError as exc:
+            raise RuntimeError("the writer process failed at start (see its log)") from exc
+        self._proc, self._conn = proc, parent
+        log.info("writer process %d ready", proc.pid)
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def send(self, call: Call) -> None:
+        if call[0] not in WRITES:
+            raise ValueError(f"not a store write: {call[0]}")
+        conn = self._conn
+        if conn is None:
+            raise WriterDied("the writer process is not running")
+        try:
+            conn.send(call)
+        except (EOFError, OSError) as exc:
+            raise WriterDied(f"cannot reach the writer process: {exc}") from exc
+
+    def recv(self) -> Any:
+        conn = self._conn
+        if conn is None:
+            raise WriterDied("the writer process is not running")
+        try:
+            _, result = conn.recv()
+        except (EOFError, OSError) as exc:
+            raise WriterDied(f"the writer process ended: {exc!r}") from exc
+        if isinstance(result, _Failure):
+            raise result.exc
+        return result
+
+    def restart(self) -> None:
+        """Start a new writer process after the old one died (the caller resends what was lost)."""
+        log.error("the writer process died; starting it again")
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._proc is not None:
+            self._proc.join(1)
+            if self._proc.is_alive():
+                self._proc.kill()
+        self.restarts += 1
+        self.start()
+
+    def stop(self) -> None:
+        if self._conn is None:
+            return
+        try:
+            self._conn.send(("stop", (), {}))
+            if self._conn.poll(10):
+                self._conn.recv()
+        except (EOFError, OSError):
+            pass
+        self._conn.close()
+        self._conn = None
+        if self._proc is not None:
+            self._proc.join(10)
+            if self._proc.is_alive():
+                self._proc.kill()

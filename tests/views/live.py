@@ -1,0 +1,97 @@
+"""A live desk window for view tests: a real simulator on loopback, a real DeskRuntime on a SQLite
+file, the real DeskWindow offscreen, all on one qasync loop as in `main.py cmd_window`.
+
+Waiting happens inside the async scenario (`until`), not with `qtbot.waitUntil`: that spins a
+nested Qt event loop in the middle of a task's step, where qasync would try to run other tasks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import qasync
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from services.config import Config, FeedConfig
+from services.runtime import DeskRuntime
+from services.signals import DeskSignals
+from services.simulator import SimulatorConfig, SimulatorServer
+from views.main_window import DeskWindow
+
+T = TypeVar("T")
+
+#: the whole scenario of one test, start and stop included, must finish within this
+SCENARIO_TIMEOUT_S = 15.0
+
+
+def run_on_qasync(qapp: QApplication, scenario: Coroutine[Any, Any, T]) -> T:
+    """Run a scenario on a fresh qasync loop the way `main.py` does, and close the loop after it."""
+    # as in main.py: closing the window must not quit the Qt loop while the services still stop
+    quits = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)
+    try:
+        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(qapp)) as runner:
+            return runner.run(asyncio.wait_for(scenario, SCENARIO_TIMEOUT_S))
+    finally:
+        qapp.setQuitOnLastWindowClosed(quits)
+
+
+async def until(check: Callable[[], bool], what: str, timeout: float = 5.0) -> None:
+    """Wait (letting the loop and Qt run) until `check()` holds, or fail saying what was awaited."""
+    try:
+        async with asyncio.timeout(timeout):
+            while not check():
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        raise AssertionError(f"timed out after {timeout:g} s waiting for {what}") from None
+
+
+def rows(model: QAbstractItemModel) -> list[dict[str, str]]:
+    """A table as its user reads it: one dict a row, keyed by the column headers."""
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    return [{h: model.index(r, c).data() for c, h in enumerate(headers)} for r in range(model.rowCount())]
+
+
+@dataclass
+class LiveDesk:
+    simulator: SimulatorServer
+    runtime: DeskRuntime
+    window: DeskWindow
+
+    def incidents(self) -> list[dict[str, str]]:
+        return rows(self.window.incident_view.model())
+
+    def feeds(self) -> list[dict[str, str]]:
+        return rows(self.window.feed_view.model())
+
+    def feed_is_live(self, name: str = "demo") -> bool:
+        return any(f["Feed"] == name and f["State"] == "live" for f in self.feeds())
+
+
+@asynccontextmanager
+async def live_desk(qtbot: QtBot, db_url: str, *extra_feeds: FeedConfig) -> AsyncIterator[LiveDesk]:
+    """Simulator (no random live events) → feed "demo" (and `extra_feeds`) → runtime → window,
+    shown; all stopped after."""
+    simulator = SimulatorServer(SimulatorConfig(port=0, live=False))
+    await simulator.start()
+    signals = DeskSignals()
+    demo = FeedConfig(name="demo", url=simulator.url, backoff_base_s=0.05, backoff_max_s=0.2)
+    config = Config(desk_id="desk-test", database_url=db_url, feeds=(demo, *extra_feeds), source="test")
+    runtime = DeskRuntime(config, on_changes=signals.emit_changes, on_feed_status=signals.emit_feed_status)
+    try:
+        await runtime.start()
+        window = DeskWindow(runtime, signals)
+        qtbot.addWidget(window)
+        window.show()
+        await window.load()
+        yield LiveDesk(simulator, runtime, window)
+        window.close()
+    finally:
+        await runtime.stop()
+        await simulator.stop()
