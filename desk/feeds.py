@@ -47,3 +47,25 @@ class FeedStatus:
             "last_event_at": self.last_event_at.isoformat() if self.last_event_at else None,
             "state_since": self.state_since.isoformat() if self.state_since else None,
         }
+
+
+class ProblemKind(StrEnum):
+    QUARANTINED = "quarantined"  # an event that failed validation (kept, acked, not applied)
+    PROTOCOL_ERROR = "protocol_error"  # a frame that could not be read at all
+    GAP = "gap"
+    STREAM_RESET = "stream_reset"
+    AUTH_FAILED = "auth_failed"
+    STALLED = "stalled"
+    SERVER_ERROR = "server_error"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something about the streams the operator should see, with a reason a person can read."""
+
+    at: datetime
+    feed: str
+    kind: ProblemKind
+    detail: str
+    ref: str | None = None  # the event id or seq it concerns
+    sample: str | None = None  # the start of the frame, for protocol errors

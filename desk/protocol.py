@@ -107,3 +107,14 @@ def result(command_id: str, ok: bool, error: str | None = None) -> str:
 
 def error(message: str) -> str:
     return dumps({"op": "error", "message": message})
+
+
+#: a session that lasted this long resets the back-off (section 2.6)
+BACKOFF_RESET_S = 60.0
+
+
+def backoff_delay(attempt: int, base_s: float, max_s: float, rand: float) -> float:
+    """The wait before reconnect attempt `attempt` (0 first): exponential from `base_s` up to `max_s`,
+    with jitter (`rand` in [0, 1)) so that many desks do not reconnect in step: in [ceiling/2, ceiling)."""
+    ceiling = min(max_s, base_s * 2 ** min(attempt, 32))
+    return ceiling / 2 + rand * ceiling / 2

@@ -19,6 +19,7 @@ import platformdirs
 log = logging.getLogger("desk.config")
 
 APP = "duty-desk"
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEMO_PORT = 8765
 
 
@@ -47,6 +48,8 @@ class SimulatorSettings:
     rate: float = 1.0
     token: str | None = None
     state_path: str | None = None
+    #: a scenario played once, when the simulator's history is new (the demo's first night)
+    first_run_scenario: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +84,12 @@ def demo_config() -> Config:
         desk_id="desk-01",
         database_url=f"sqlite:///{base / 'desk.db'}",
         feeds=(FeedConfig(name="demo", url=f"ws://127.0.0.1:{DEMO_PORT}/", commands=True),),
-        simulator=SimulatorSettings(enabled=True, port=DEMO_PORT, state_path=str(base / "simulator.db")),
+        simulator=SimulatorSettings(
+            enabled=True,
+            port=DEMO_PORT,
+            state_path=str(base / "simulator.db"),
+            first_run_scenario=str(RESOURCES / "scenarios" / "night-fall.jsonl"),
+        ),
         source="demo default",
     )
 
@@ -130,6 +138,7 @@ def parse(data: dict[str, Any], source: str) -> Config:
         rate=float(sim_raw.get("rate", 1.0)),
         token=sim_raw.get("token"),
         state_path=sim_raw.get("state_path"),
+        first_run_scenario=sim_raw.get("first_run_scenario"),
     )
     return Config(
         desk_id=str(desk.get("id", "desk-01")),

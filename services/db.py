@@ -24,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -78,8 +79,15 @@ class EventRow(Base):
 
     __tablename__ = "events"
     __table_args__ = (
-        # few indexes: every one is paid on each of thousands of inserts a second
+        # few indexes: every one is paid on each of thousands of inserts a second; the partial one
+        # is paid only by quarantined events, and lists them for the operator
         UniqueConstraint("feed", "stream", "seq", name="uq_events_feed_stream_seq"),
+        Index(
+            "ix_events_quarantined",
+            "pk",
+            sqlite_where=text("status = 'quarantined'"),
+            postgresql_where=text("status = 'quarantined'"),
+        ),
     )
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     # the CES/1 id when it is valid: unique, so a second delivery changes nothing

@@ -213,11 +213,12 @@ class FeedClient:
                 self._ws = None
             if self._stop.is_set():
                 break
-            if time.monotonic() - started >= 60:
+            if time.monotonic() - started >= protocol.BACKOFF_RESET_S:
                 attempt = 0  # a session that lasted resets the back-off
             if delay is None:
-                ceiling = min(self.config.backoff_max_s, self.config.backoff_base_s * 2**attempt)
-                delay = random.uniform(ceiling / 2, ceiling)  # jitter: desks do not reconnect in step
+                delay = protocol.backoff_delay(
+                    attempt, self.config.backoff_base_s, self.config.backoff_max_s, random.random()
+                )
                 attempt += 1
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), delay)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desk.feeds import FeedStatus
+from desk.feeds import FeedStatus, Problem
 from desk.incidents import Action, Incident, Outcome
 from services.config import Config
 from services.db import make_engine, migrate
@@ -72,12 +72,12 @@ class DeskRuntime:
         from services.simulator import SimulatorConfig, SimulatorServer
 
         sim = self.config.simulator
+        state = Path(sim.state_path) if sim.state_path else None
+        new_history = state is None or not state.exists()
+        scenario = Path(sim.first_run_scenario) if sim.first_run_scenario and new_history else None
         self.simulator = SimulatorServer(
             SimulatorConfig(
-                port=sim.port,
-                token=sim.token,
-                rate=sim.rate,
-                state_path=Path(sim.state_path) if sim.state_path else None,
+                port=sim.port, token=sim.token, rate=sim.rate, state_path=state, scenario=scenario
             )
         )
         await self.simulator.start()
@@ -136,3 +136,7 @@ class DeskRuntime:
 
     async def incidents_by_id(self, ids: list[int]) -> list[Incident]:
         return await asyncio.to_thread(self.store.incidents_by_id, ids)
+
+    async def problems(self, limit: int = 200) -> list[Problem]:
+        """Quarantined events, protocol errors and feed notices, newest first."""
+        return await asyncio.to_thread(self.store.problems, limit)

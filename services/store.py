@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from desk.events import EventType, Invalid, ValidEvent, validate
+from desk.feeds import Problem, ProblemKind
 from desk.incidents import (
     OPEN_STATUSES,
     Action,
@@ -969,12 +970,59 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
+    def problems(self, limit: int = 200) -> list[Problem]:
+        """The newest quarantined events, protocol errors and feed notices, newest first."""
+        with self.engine.connect() as conn:
+            return _problem_rows(conn, limit)
+
     def notices(self, feed: str | None = None) -> list[dict[str, Any]]:
         q = select(T_NOTICES).order_by(T_NOTICES.c.id)
         if feed:
             q = q.where(T_NOTICES.c.feed == feed)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def _problem_rows(conn: Connection, limit: int) -> list[Problem]:
+    out: list[Problem] = []
+    q = (
+        select(
+            T_EVENTS.c.received_at,
+            T_EVENTS.c.feed,
+            T_EVENTS.c.reason,
+            T_EVENTS.c.event_id,
+            T_EVENTS.c.seq,
+            T_EVENTS.c.raw,
+        )
+        .where(T_EVENTS.c.status == "quarantined")
+        .order_by(T_EVENTS.c.pk.desc())
+        .limit(limit)
+    )
+    for r in conn.execute(q):
+        event = raw_event_json(r.raw)
+        ref = event.get("id") if isinstance(event, dict) and isinstance(event.get("id"), str) else None
+        out.append(
+            Problem(
+                r.received_at,
+                r.feed,
+                ProblemKind.QUARANTINED,
+                r.reason or "",
+                ref or f"seq {r.seq}",
+                r.raw[:300],
+            )
+        )
+    q2 = select(T_PROTO_ERRORS).order_by(T_PROTO_ERRORS.c.id.desc()).limit(limit)
+    for r in conn.execute(q2):
+        out.append(Problem(r.at, r.feed, ProblemKind.PROTOCOL_ERROR, r.reason, None, r.sample[:300]))
+    q3 = select(T_NOTICES).order_by(T_NOTICES.c.id.desc()).limit(limit)
+    for r in conn.execute(q3):
+        try:
+            kind = ProblemKind(r.kind)
+        except ValueError:
+            kind = ProblemKind.SERVER_ERROR
+        out.append(Problem(r.at, r.feed, kind, r.detail))
+    out.sort(key=lambda p: p.at, reverse=True)
+    return out[:limit]
 
 
 def raw_event_json(raw_frame: str) -> Any:

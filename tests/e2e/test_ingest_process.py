@@ -148,3 +148,56 @@ def test_bad_config_is_a_clear_error(tmp_path: Path) -> None:
         env={**os.environ},
     )
     assert out.returncode == 2 and "url must start with ws:// or wss://" in out.stderr
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.asyncio
+async def test_the_embedded_simulator_plays_the_first_night_once(tmp_path: Path) -> None:
+    """The demo path without a window: simulator inside the desk, its first-run scenario, resume."""
+    port = free_port()
+    cfg = tmp_path / "demo.toml"
+    scenario = ROOT / "resources" / "scenarios" / "night-fall.jsonl"
+    cfg.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "desk.db"}"\n'
+        f'[[feeds]]\nname = "demo"\nurl = "ws://127.0.0.1:{port}/"\ncommands = true\n'
+        f'[simulator]\nenabled = true\nport = {port}\nstate_path = "{tmp_path / "sim.db"}"\n'
+        f'first_run_scenario = "{scenario}"\n',
+        encoding="utf-8",
+    )
+    proc = start_ingest(cfg, tmp_path / "ingest.log")
+    try:
+        async with asyncio.timeout(40):
+            while True:
+                await asyncio.sleep(0.5)
+                incidents = await asyncio.to_thread(cli, cfg, "incidents", "--json")
+                kinds = {i["type"] for i in incidents}  # type: ignore[union-attr]
+                if {"fall", "sos", "smoke", "grievance"} <= kinds:
+                    break
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(proc.wait, 15) == 0
+        profiles = (
+            sqlite3.connect(tmp_path / "desk.db").execute("select count(*) from profiles").fetchone()[0]
+        )
+        assert profiles >= 150 + 12 + 3  # the directory came first
+        grievance = next(i for i in incidents if i["type"] == "grievance")  # type: ignore[union-attr]
+        assert "<b>楼上</b>" in grievance["title"]  # kept as plain text
+        # a restart resumes the same history and does not play the first night again
+        proc = start_ingest(cfg, tmp_path / "ingest.log")
+        await asyncio.sleep(6)
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(proc.wait, 15) == 0
+        (feed,) = cli(cfg, "feeds", "--json")  # type: ignore[misc]
+        assert feed["gaps"] == 0 and feed["protocol_errors"] == 0
+        falls = [i for i in cli(cfg, "incidents", "--json") if i["type"] == "fall"]  # type: ignore[union-attr]
+        assert len(falls) == 1 and falls[0]["count"] == 1
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 16:13:18.247488
+Create Date: 2026-12-04 16:40:20.927014
 """
 
 from alembic import op
@@ -53,6 +53,9 @@ def upgrade() -> None:
     sa.UniqueConstraint('event_id'),
     sa.UniqueConstraint('feed', 'stream', 'seq', name='uq_events_feed_stream_seq')
     )
+    with op.batch_alter_table('events', schema=None) as batch_op:
+        batch_op.create_index('ix_events_quarantined', ['pk'], unique=False, sqlite_where=sa.text("status = 'quarantined'"), postgresql_where=sa.text("status = 'quarantined'"))
+
     op.create_table('feed_notices',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('feed', sa.String(length=64), nullable=False),
@@ -230,6 +233,9 @@ def downgrade() -> None:
         batch_op.drop_index('ix_feed_notices_feed')
 
     op.drop_table('feed_notices')
+    with op.batch_alter_table('events', schema=None) as batch_op:
+        batch_op.drop_index('ix_events_quarantined', sqlite_where=sa.text("status = 'quarantined'"), postgresql_where=sa.text("status = 'quarantined'"))
+
     op.drop_table('events')
     op.drop_table('devices')
     op.drop_table('commands')

@@ -1,0 +1,99 @@
+"""The ingest through the real writer process: a killed writer, several feeds at once, order of writes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import pytest
+
+from desk.feeds import FeedState
+from services.config import FeedConfig
+from services.db import make_engine, migrate
+from services.feeds import FeedClient
+from services.ingest import IngestService
+from services.store import Changes, Store
+from services.writer import ProcessBackend
+from tests.support.events import fall, position
+from tests.support.scripted import Script, ScriptedServer
+
+pytestmark = pytest.mark.asyncio
+
+
+def fast(name: str, url: str) -> FeedConfig:
+    return FeedConfig(name=name, url=url, backoff_base_s=0.05, backoff_max_s=0.2)
+
+
+async def until(check: object, timeout: float = 20.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not check():  # type: ignore[operator]
+            await asyncio.sleep(0.02)
+
+
+async def test_a_killed_writer_process_is_restarted_and_nothing_is_lost_or_doubled(db_url: str) -> None:
+    srv = ScriptedServer()
+    await srv.start()
+    n = 4000
+    srv.add_many([position(i, subject=f"E-{i % 100:04d}", second=i % 3600) for i in range(1, n + 1)])
+    migrate(make_engine(db_url))
+    backend = ProcessBackend(db_url, [("f1", srv.url)])
+    changes: list[Changes] = []
+    ingest = IngestService(backend, on_changes=changes.append)
+    await ingest.start()
+    client = FeedClient(fast("f1", srv.url), "desk-test", ingest)
+    await client.start()
+    try:
+        await until(lambda: bool(srv.acks) and srv.acks[-1] >= 400)
+        first_pid = backend.pid
+        assert first_pid is not None
+        os.kill(first_pid, signal.SIGKILL)
+        await srv.wait_for_ack(n, timeout=60)
+        assert backend.restarts == 1 and backend.pid != first_pid
+        ids = [r["event_id"] for r in Store(make_engine(db_url)).events()]
+        assert ids == [f"pos-{i}" for i in range(1, n + 1)]
+    finally:
+        await client.stop()
+        await ingest.stop()
+        await srv.stop()
+
+
+async def test_several_feeds_at_once_keep_their_own_cursors(db_url: str) -> None:
+    a, b = ScriptedServer(Script(stream="A")), ScriptedServer(Script(stream="B", token="tb"))
+    for s in (a, b):
+        await s.start()
+    a.add_many([fall(i, elder=f"E-{i}") for i in range(1, 31)])
+    b.add_many([position(i) for i in range(1, 51)])
+    migrate(make_engine(db_url))
+    statuses: dict[str, FeedState] = {}
+    ingest = IngestService(ProcessBackend(db_url, [("wearables", a.url), ("security", b.url)]))
+    await ingest.start()
+    clients = [
+        FeedClient(
+            fast("wearables", a.url), "desk-test", ingest, lambda st: statuses.__setitem__(st.name, st.state)
+        ),
+        FeedClient(
+            FeedConfig(name="security", url=b.url, token="tb"),
+            "desk-test",
+            ingest,
+            lambda st: statuses.__setitem__(st.name, st.state),
+        ),
+    ]
+    for c in clients:
+        await c.start()
+    try:
+        await a.wait_for_ack(30)
+        await b.wait_for_ack(50)
+        assert statuses == {"wearables": FeedState.LIVE, "security": FeedState.LIVE}
+        assert ingest.cursor("wearables").cursor == 30 and ingest.cursor("security").cursor == 50
+        assert ingest.cursor("wearables").stream == "A" and ingest.cursor("security").stream == "B"
+        store = Store(make_engine(db_url))
+        feeds = {f["name"]: f for f in store.feeds()}
+        assert feeds["wearables"]["cursor"] == 30 and feeds["security"]["cursor"] == 50
+        assert len(store.incidents()) == 30
+    finally:
+        for c in clients:
+            await c.stop()
+        await ingest.stop()
+        for s in (a, b):
+            await s.stop()
