@@ -56,6 +56,7 @@ class Action(StrEnum):
     FALSE_ALARM = "false_alarm"
     CLOSE = "close"
     REOPEN = "reopen"
+    MERGE = "merge"  # this incident joins another one and closes
 
 
 class Outcome(StrEnum):
@@ -66,6 +67,7 @@ class Outcome(StrEnum):
     COULD_NOT_REACH = "could_not_reach"
     HANDLED = "handled"
     REFERRED = "referred"
+    MERGED = "merged"
 
 
 _ACTIVE = {Status.NEW, Status.ACKNOWLEDGED, Status.DISPATCHED, Status.ON_SCENE, Status.ESCALATED}
@@ -88,6 +90,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
     Action.FALSE_ALARM: (frozenset(_ACTIVE), Status.FALSE_ALARM),
     Action.CLOSE: (frozenset({Status.RESOLVED, Status.FALSE_ALARM}), Status.CLOSED),
     Action.REOPEN: (frozenset({Status.RESOLVED, Status.FALSE_ALARM, Status.CLOSED}), Status.ACKNOWLEDGED),
+    Action.MERGE: (frozenset(_ACTIVE | {Status.RESOLVED}), Status.CLOSED),
 }
 
 
@@ -299,6 +302,10 @@ class Incident:
     lat: float | None = None
     lon: float | None = None
     event_ids: list[str] = field(default_factory=list)
+    acknowledged_at: datetime | None = None
+    dispatched_at: datetime | None = None
+    resolved_at: datetime | None = None
+    merged_into: int | None = None
 
     @property
     def is_open(self) -> bool:

@@ -146,6 +146,11 @@ class IncidentRow(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
+    # when each SLA stage was met (the first time), for the clocks and the handover report
+    acknowledged_at: Mapped[datetime | None]
+    dispatched_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    merged_into: Mapped[int | None] = mapped_column(Integer)
 
 
 class IncidentEventRow(Base):
@@ -167,6 +172,28 @@ class IncidentLogRow(Base):
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class IncidentNoteRow(Base):
+    """Notes on an incident: appended, never edited."""
+
+    __tablename__ = "incident_notes"
+    __table_args__ = (Index("ix_incident_notes_incident", "incident_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    at: Mapped[datetime]
+    by: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class StaffStatusRow(Base):
+    """On duty, busy or off duty, as the shift lead set it."""
+
+    __tablename__ = "staff_status"
+    ref: Mapped[str] = mapped_column(String(128), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    set_by: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime]
 
 
 class TaskRow(Base):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from desk.feeds import FeedStatus, Problem
-from desk.incidents import Action, Incident, Outcome
+from desk.incidents import Action, IllegalTransition, Incident, Outcome
 from services.config import Config
 from services.db import make_engine, migrate
 from services.feeds import CommandResult, FeedClient
@@ -114,10 +114,8 @@ class DeskRuntime:
         by: str,
         location: dict[str, Any] | None = None,
     ) -> CommandResult:
-        """Create a task and send `dispatch` over the command feed."""
-        feed = self.config.command_feed
-        if feed is None or feed.name not in self.feeds:
-            raise RuntimeError("no feed is configured to take commands (set commands = true on one)")
+        """Create a task and send `dispatch` over the command feed; a refusal is in the record."""
+        client = self._command_client()
         ref = f"T-{uuid.uuid4().hex[:10].upper()}"
         await self.ingest.write("add_task", ref, incident_id, assignee, summary, by)
         body: dict[str, Any] = {
@@ -128,7 +126,49 @@ class DeskRuntime:
         }
         if location:
             body["location"] = location
-        return await self.feeds[feed.name].command("dispatch", body)
+        result = await client.command("dispatch", body)
+        if not result.ok and incident_id is not None:
+            await self.ingest.write(
+                "log_incident", incident_id, "dispatch_refused", by, f"task {ref}: {result.error}"
+            )
+        return result
+
+    def _command_client(self) -> FeedClient:
+        feed = self.config.command_feed
+        if feed is None or feed.name not in self.feeds:
+            raise RuntimeError("no feed is configured to take commands (set commands = true on one)")
+        return self.feeds[feed.name]
+
+    async def recall(self, task_ref: str, reason: str, by: str) -> CommandResult:
+        """Withdraw a task: recorded first, then `recall` goes to the field platform."""
+        client = self._command_client()
+        await self.ingest.write("recall_task", task_ref, by, reason)
+        return await client.command("recall", {"task": task_ref, "reason": reason})
+
+    async def reply(self, incident_id: int, text: str, by: str) -> CommandResult:
+        """Answer a grievance's resident through the channel it came in on (`reply`)."""
+        client = self._command_client()
+        text = text.strip()
+        if not text:
+            raise IllegalTransition("a reply needs some text")
+        events = await asyncio.to_thread(self.store.incident_events, incident_id)
+        grievance = next((e for e in events if e["type"] == "grievance"), None)
+        if grievance is None:
+            raise IllegalTransition(f"incident {incident_id} has no grievance to answer")
+        result = await client.command("reply", {"event": grievance["event_id"], "text": text})
+        outcome = "sent" if result.ok else f"refused: {result.error}"
+        await self.ingest.write("log_incident", incident_id, "reply", by, f"reply {outcome}: {text[:400]}")
+        return result
+
+    async def add_note(self, incident_id: int, text: str, by: str) -> None:
+        await self.ingest.write("add_note", incident_id, by, text)
+
+    async def merge(self, target_id: int, source_id: int, by: str) -> Incident:
+        result: Incident = await self.ingest.write("merge", target_id, source_id, by)
+        return result
+
+    async def set_staff_status(self, ref: str, status: str, by: str) -> None:
+        await self.ingest.write("set_staff_status", ref, status, by)
 
     # ---- reads for the views (off the GUI thread) -----------------------------------------------
     async def open_incidents(self) -> list[Incident]:

@@ -24,6 +24,7 @@ from desk.events import EventType, Invalid, ValidEvent, validate
 from desk.feeds import Problem, ProblemKind
 from desk.incidents import (
     OPEN_STATUSES,
+    TASK_FINAL,
     Action,
     IllegalTransition,
     Incident,
@@ -46,11 +47,13 @@ from services.db import (
     FeedRow,
     IncidentEventRow,
     IncidentLogRow,
+    IncidentNoteRow,
     IncidentRow,
     LastPositionRow,
     PositionRow,
     ProfileRow,
     ProtocolErrorRow,
+    StaffStatusRow,
     TaskRow,
     TaskUpdateRow,
     UTCDateTime,
@@ -72,6 +75,8 @@ T_DEVICES: Table = DeviceRow.__table__  # type: ignore[assignment]
 T_PROTO_ERRORS: Table = ProtocolErrorRow.__table__  # type: ignore[assignment]
 T_NOTICES: Table = FeedNoticeRow.__table__  # type: ignore[assignment]
 T_COMMANDS: Table = CommandRow.__table__  # type: ignore[assignment]
+T_NOTES: Table = IncidentNoteRow.__table__  # type: ignore[assignment]
+T_STAFF_STATUS: Table = StaffStatusRow.__table__  # type: ignore[assignment]
 
 SYSTEM = "system"
 
@@ -311,6 +316,10 @@ def _incident_from_row(row: Any) -> Incident:
         outcome=Outcome(row.outcome) if row.outcome else None,
         lat=row.lat,
         lon=row.lon,
+        acknowledged_at=row.acknowledged_at,
+        dispatched_at=row.dispatched_at,
+        resolved_at=row.resolved_at,
+        merged_into=row.merged_into,
     )
 
 
@@ -750,15 +759,29 @@ class Store:
     ) -> Incident:
         target = next_status(inc.status, action, outcome)
         values: dict[str, Any] = dict(status=target.value, updated_at=now)
-        if action is Action.RESOLVE or action is Action.FALSE_ALARM:
-            values["outcome"] = (outcome or Outcome.FALSE_ALARM).value
+        if action in (Action.RESOLVE, Action.FALSE_ALARM, Action.MERGE):
+            default = Outcome.MERGED if action is Action.MERGE else Outcome.FALSE_ALARM
+            values["outcome"] = (outcome or default).value
         if action is Action.REOPEN:
             values["outcome"] = None
+            values["resolved_at"] = None  # the resolve clock runs again
+        # when each SLA stage was first met: a person who dispatches or resolves has seen it too
+        handled = action not in (Action.ARRIVE, Action.ESCALATE, Action.REOPEN)
+        if handled and inc.acknowledged_at is None:
+            values["acknowledged_at"] = now
+        if action is Action.DISPATCH and inc.dispatched_at is None:
+            values["dispatched_at"] = now
+        if action in (Action.RESOLVE, Action.FALSE_ALARM, Action.MERGE) and inc.resolved_at is None:
+            values["resolved_at"] = now
         conn.execute(update(T_INCIDENTS).where(T_INCIDENTS.c.id == inc.id).values(**values))
         self._log(conn, inc.id, action.value, by, inc.status.value, target.value, note, now)
         old = self._open.get(inc.key)
         inc.status = target
-        inc.outcome = Outcome(values["outcome"]) if values.get("outcome") else None
+        for name in ("acknowledged_at", "dispatched_at", "resolved_at"):
+            if name in values:
+                setattr(inc, name, values[name])
+        if "outcome" in values:
+            inc.outcome = Outcome(values["outcome"]) if values["outcome"] else None
         if target in OPEN_STATUSES:
             if old is None or old.id == inc.id:
                 self._open[inc.key] = inc
@@ -788,6 +811,136 @@ class Store:
                 note=note,
             )
         )
+
+    def add_note(self, incident_id: int, by: str, text: str) -> None:
+        """A note on an incident (appended; a correction is another note)."""
+        text = text.strip()
+        if not text:
+            raise IllegalTransition("a note needs some text")
+        now = now_utc()
+        with self._write() as conn:
+            if conn.execute(select(T_INCIDENTS.c.id).where(T_INCIDENTS.c.id == incident_id)).first() is None:
+                raise IllegalTransition(f"no incident {incident_id}")
+            conn.execute(insert(T_NOTES), [dict(incident_id=incident_id, at=now, by=by, text=text)])
+            self._log(conn, incident_id, "note", by, None, None, text[:500], now)
+
+    def merge(self, target_id: int, source_id: int, by: str) -> Incident:
+        """Fold incident `source_id` into `target_id`: its events and count move over, it closes."""
+        if target_id == source_id:
+            raise IllegalTransition("an incident cannot be merged into itself")
+        now = now_utc()
+        with self._write() as conn:
+            rows = {
+                r.id: r
+                for r in conn.execute(select(T_INCIDENTS).where(T_INCIDENTS.c.id.in_([target_id, source_id])))
+            }
+            if target_id not in rows or source_id not in rows:
+                raise IllegalTransition(f"no incident {source_id if target_id in rows else target_id}")
+            target, source = _incident_from_row(rows[target_id]), _incident_from_row(rows[source_id])
+            if not target.is_open:
+                raise IllegalTransition(
+                    f"cannot merge into incident {target_id}: it is {target.status.value}"
+                )
+            self._transition(conn, source, Action.MERGE, by, Outcome.MERGED, f"merged into #{target_id}", now)
+            moved = [
+                r.event_id
+                for r in conn.execute(
+                    select(T_INC_EVENTS.c.event_id).where(T_INC_EVENTS.c.incident_id == source_id)
+                )
+            ]
+            known = set(
+                conn.execute(
+                    select(T_INC_EVENTS.c.event_id).where(T_INC_EVENTS.c.incident_id == target_id)
+                ).scalars()
+            )
+            new_links = [{"incident_id": target_id, "event_id": e} for e in moved if e not in known]
+            if new_links:
+                conn.execute(insert(T_INC_EVENTS), new_links)
+            target.count += source.count
+            target.last_event_at = max(target.last_event_at, source.last_event_at)
+            target.opened_at = min(target.opened_at, source.opened_at)
+            conn.execute(
+                update(T_INCIDENTS)
+                .where(T_INCIDENTS.c.id == target_id)
+                .values(
+                    count=target.count,
+                    last_event_at=target.last_event_at,
+                    opened_at=target.opened_at,
+                    updated_at=now,
+                )
+            )
+            conn.execute(
+                update(T_INCIDENTS).where(T_INCIDENTS.c.id == source_id).values(merged_into=target_id)
+            )
+            conn.execute(
+                update(T_TASKS).where(T_TASKS.c.incident_id == source_id).values(incident_id=target_id)
+            )
+            self._log(conn, target_id, "merge", by, None, None, f"#{source_id} merged in", now)
+            if target.key in self._open and self._open[target.key].id == target_id:
+                self._open[target.key] = target
+            return target
+
+    def recall_task(self, ref: str, by: str, reason: str) -> int | None:
+        """Withdraw a task; its incident goes back to acknowledged when no other task is active."""
+        now = now_utc()
+        with self._write() as conn:
+            row = conn.execute(select(T_TASKS).where(T_TASKS.c.ref == ref)).first()
+            if row is None:
+                raise IllegalTransition(f"no task {ref}")
+            if TaskStatus(row.status) in TASK_FINAL:
+                raise IllegalTransition(f"task {ref} is already {row.status}")
+            conn.execute(
+                update(T_TASKS)
+                .where(T_TASKS.c.ref == ref)
+                .values(status=TaskStatus.RECALLED.value, updated_at=now)
+            )
+            conn.execute(
+                insert(T_TASK_UPDATES),
+                [
+                    dict(
+                        task_ref=ref,
+                        status=TaskStatus.RECALLED.value,
+                        by=by,
+                        at=now,
+                        note=reason,
+                        event_id=None,
+                    )
+                ],
+            )
+            if row.incident_id is None:
+                return None
+            active = conn.execute(
+                select(func.count())
+                .select_from(T_TASKS)
+                .where(
+                    and_(
+                        T_TASKS.c.incident_id == row.incident_id,
+                        T_TASKS.c.status.notin_([s.value for s in TASK_FINAL]),
+                    )
+                )
+            ).scalar_one()
+            inc_row = conn.execute(select(T_INCIDENTS).where(T_INCIDENTS.c.id == row.incident_id)).first()
+            note = f"task {ref} recalled: {reason}"
+            if (
+                inc_row is not None
+                and active == 0
+                and inc_row.status in (Status.DISPATCHED.value, Status.ON_SCENE.value)
+            ):
+                self._transition(conn, _incident_from_row(inc_row), Action.RECALL, by, None, note, now)
+            else:
+                self._log(conn, row.incident_id, "task_recalled", by, None, None, note, now)
+            return int(row.incident_id)
+
+    def set_staff_status(self, ref: str, status: str, by: str) -> None:
+        if status not in ("on_duty", "busy", "off_duty"):
+            raise ValueError(f"unknown staff status {status!r}")
+        with self._write() as conn:
+            _upsert(conn, T_STAFF_STATUS, [dict(ref=ref, status=status, set_by=by, at=now_utc())], ["ref"])
+
+    def log_incident(self, incident_id: int, action: str, by: str, note: str) -> None:
+        """An entry in an incident's record that moves nothing (a reply sent, a call-back made)."""
+        with self._write() as conn:
+            self._log(conn, incident_id, action, by, None, None, note, now_utc())
 
     # ---- tasks and commands --------------------------------------------------------------------
     def add_task(self, ref: str, incident_id: int | None, assignee: str, summary: str, by: str) -> None:
@@ -942,6 +1095,41 @@ class Store:
                 _incident_from_row(r)
                 for r in conn.execute(select(T_INCIDENTS).where(T_INCIDENTS.c.id.in_(wanted)))
             ]
+
+    def incident_events(self, incident_id: int) -> list[dict[str, Any]]:
+        """The events linked to an incident, oldest first: id, type, time, the event object."""
+        q = (
+            select(
+                T_EVENTS.c.event_id,
+                T_EVENTS.c.type,
+                T_EVENTS.c.event_time,
+                T_EVENTS.c.received_at,
+                T_EVENTS.c.raw,
+            )
+            .join(T_INC_EVENTS, T_INC_EVENTS.c.event_id == T_EVENTS.c.event_id)
+            .where(T_INC_EVENTS.c.incident_id == incident_id)
+            .order_by(T_EVENTS.c.event_time, T_EVENTS.c.pk)
+        )
+        with self.engine.connect() as conn:
+            return [
+                {
+                    "event_id": r.event_id,
+                    "type": r.type,
+                    "time": r.event_time,
+                    "received_at": r.received_at,
+                    "event": raw_event_json(r.raw),
+                }
+                for r in conn.execute(q)
+            ]
+
+    def notes(self, incident_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            q = select(T_NOTES).where(T_NOTES.c.incident_id == incident_id).order_by(T_NOTES.c.id)
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def staff_statuses(self) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            return {r.ref: r.status for r in conn.execute(select(T_STAFF_STATUS))}
 
     def incident_log(self, incident_id: int) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

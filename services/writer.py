@@ -36,6 +36,11 @@ WRITES = frozenset(
         "pending_commands",
         "act",
         "add_task",
+        "add_note",
+        "merge",
+        "recall_task",
+        "set_staff_status",
+        "log_incident",
     }
 )
 
