@@ -349,3 +349,17 @@ def task_moves(current: TaskStatus, update: TaskStatus) -> bool:
     if update in TASK_FINAL:
         return True
     return _TASK_ORDER.index(update) > _TASK_ORDER.index(current)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """One row of the dispatch queue: the incident with who it is assigned to and whom it concerns."""
+
+    incident: Incident
+    subject_name: str | None = None  # the elder's or reporter's name, unmasked (the view masks it)
+    task_ref: str | None = None  # the newest task that is still running, if any
+    task_status: TaskStatus | None = None
+    assignee: str | None = None
+    assignee_name: str | None = None
+    task_sent_at: datetime | None = None
+    task_accepted_at: datetime | None = None

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from desk.feeds import FeedStatus, Problem
-from desk.incidents import Action, IllegalTransition, Incident, Outcome
+from desk.incidents import Action, IllegalTransition, Incident, Outcome, QueueItem
 from services.config import Config
 from services.db import make_engine, migrate
 from services.feeds import CommandResult, FeedClient
@@ -176,6 +176,10 @@ class DeskRuntime:
 
     async def incidents_by_id(self, ids: list[int]) -> list[Incident]:
         return await asyncio.to_thread(self.store.incidents_by_id, ids)
+
+    async def queue_items(self, ids: list[int] | None = None) -> list[QueueItem]:
+        """Rows of the dispatch queue: all open incidents, or exactly `ids` (to refresh or remove)."""
+        return await asyncio.to_thread(self.store.queue_items, ids)
 
     async def problems(self, limit: int = 200) -> list[Problem]:
         """Quarantined events, protocol errors and feed notices, newest first."""

@@ -31,6 +31,7 @@ from desk.incidents import (
     IncidentClass,
     Outcome,
     Priority,
+    QueueItem,
     Signal,
     Status,
     TaskStatus,
@@ -1095,6 +1096,94 @@ class Store:
                 _incident_from_row(r)
                 for r in conn.execute(select(T_INCIDENTS).where(T_INCIDENTS.c.id.in_(wanted)))
             ]
+
+    def queue_items(self, ids: Iterable[int] | None = None) -> list[QueueItem]:
+        """Open incidents (or exactly `ids`, open or not) with their running task and names."""
+        q = select(T_INCIDENTS)
+        if ids is None:
+            q = q.where(T_INCIDENTS.c.status.in_([s.value for s in OPEN_STATUSES]))
+        else:
+            wanted = list(ids)
+            if not wanted:
+                return []
+            q = q.where(T_INCIDENTS.c.id.in_(wanted))
+        with self.engine.connect() as conn:
+            incidents = [_incident_from_row(r) for r in conn.execute(q)]
+            if not incidents:
+                return []
+            inc_ids = [i.id for i in incidents]
+            tasks: dict[int, Any] = {}
+            tq = (
+                select(T_TASKS)
+                .where(T_TASKS.c.incident_id.in_(inc_ids))
+                .where(T_TASKS.c.status.notin_([s.value for s in TASK_FINAL]))
+                .order_by(T_TASKS.c.created_at)
+            )
+            for t in conn.execute(tq):
+                tasks[t.incident_id] = t  # the newest running task wins
+            accepted: dict[str, datetime] = {}
+            refs = [t.ref for t in tasks.values()]
+            if refs:
+                aq = (
+                    select(T_TASK_UPDATES.c.task_ref, func.min(T_TASK_UPDATES.c.at))
+                    .where(
+                        and_(
+                            T_TASK_UPDATES.c.task_ref.in_(refs),
+                            T_TASK_UPDATES.c.status == TaskStatus.ACCEPTED.value,
+                        )
+                    )
+                    .group_by(T_TASK_UPDATES.c.task_ref)
+                )
+                accepted = {r[0]: r[1] for r in conn.execute(aq)}
+            people = {i.subject for i in incidents if i.subject} | {
+                t.assignee for t in tasks.values() if t.assignee
+            }
+            names = {}
+            if people:
+                names = dict(
+                    conn.execute(
+                        select(T_PROFILES.c.ref, T_PROFILES.c.name).where(T_PROFILES.c.ref.in_(list(people)))
+                    ).all()
+                )
+            reporters = self._reporter_names(conn, [i.id for i in incidents if i.kind == "grievance"])
+        out = []
+        for inc in incidents:
+            task: Any = tasks.get(inc.id)
+            subject_name = reporters.get(inc.id) if inc.kind == "grievance" else names.get(inc.subject or "")
+            out.append(
+                QueueItem(
+                    incident=inc,
+                    subject_name=subject_name,
+                    task_ref=task.ref if task else None,
+                    task_status=TaskStatus(task.status) if task else None,
+                    assignee=task.assignee if task else None,
+                    assignee_name=names.get(task.assignee) if task and task.assignee else None,
+                    task_sent_at=task.created_at if task else None,
+                    task_accepted_at=accepted.get(task.ref) if task else None,
+                )
+            )
+        return out
+
+    def _reporter_names(self, conn: Connection, incident_ids: list[int]) -> dict[int, str]:
+        """The reporter's name of each grievance incident (from its first event)."""
+        if not incident_ids:
+            return {}
+        q = (
+            select(T_INC_EVENTS.c.incident_id, T_EVENTS.c.raw)
+            .join(T_EVENTS, T_EVENTS.c.event_id == T_INC_EVENTS.c.event_id)
+            .where(T_INC_EVENTS.c.incident_id.in_(incident_ids))
+            .order_by(T_EVENTS.c.pk)
+        )
+        out: dict[int, str] = {}
+        for incident_id, raw in conn.execute(q):
+            if incident_id in out:
+                continue
+            event = raw_event_json(raw)
+            reporter = event.get("reporter") if isinstance(event, dict) else None
+            name = reporter.get("name") if isinstance(reporter, dict) else None
+            if isinstance(name, str) and name:
+                out[incident_id] = name
+        return out
 
     def incident_events(self, incident_id: int) -> list[dict[str, Any]]:
         """The events linked to an incident, oldest first: id, type, time, the event object."""

@@ -174,3 +174,23 @@ def test_memory_follows_a_rolled_back_batch(store: Store, monkeypatch: pytest.Mo
         store.commit_batch(frames([fall(1)]))
     assert store.cursor("f1").cursor == 0
     assert store.events() == []
+
+
+def test_queue_items_carry_names_and_the_running_task(store: Store) -> None:
+    profiles = [e for e in examples("valid") if e["type"] == "profile"]
+    grievance = next(e for e in examples("valid") if e.get("category") == "animals")
+    store.commit_batch(frames([*profiles, fall(1), grievance]))
+    by_kind = {q.incident.kind: q for q in store.queue_items()}
+    assert by_kind["fall"].subject_name == "王桂英" and by_kind["fall"].assignee is None
+    assert by_kind["grievance"].subject_name == "李女士"
+    fall_id = by_kind["fall"].incident.id
+    store.add_task("T-9", fall_id, "S-003", "上门", "lead")
+    (item,) = store.queue_items([fall_id])
+    staff = next(p for p in profiles if p["ref"] == "S-003")
+    assert item.assignee == "S-003" and item.assignee_name == staff["name"] and item.task_ref == "T-9"
+    assert item.task_status is not None and item.task_status.value == "sent" and item.task_sent_at is not None
+    store.act(fall_id, Action.RESOLVE, "lead", outcome=Outcome.HELPED_ON_SITE)
+    store.act(fall_id, Action.CLOSE, "lead")
+    assert fall_id not in {q.incident.id for q in store.queue_items()}  # closed: off the queue
+    (closed,) = store.queue_items([fall_id])  # but asked by id, so that a view can remove its row
+    assert closed.incident.status is Status.CLOSED
