@@ -13,7 +13,7 @@ DEBS := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1
         libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 \
         libxcb-randr0 libxcb-xkb1 libxcb-xinerama0 fonts-wqy-microhei alsa-utils
 
-.PHONY: run test lint system-deps venv bench clean
+.PHONY: run test lint system-deps venv translations bench clean
 
 system-deps:
 	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -34,7 +34,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	@touch $(STAMP)
 
-venv: system-deps $(STAMP)
+# the UI's translations: resources/i18n/*.ts (the sources, in git) compiled to .qm (build output).
+# After changing a user-visible string, update the .ts with
+#   .venv/bin/pyside6-lupdate -locations none views/*.py widgets/*.py -ts resources/i18n/desk_zh_CN.ts
+# and translate the new entries (pyside6-linguist, or by hand: it is XML).
+QM := $(patsubst %.ts,%.qm,$(wildcard resources/i18n/*.ts))
+
+translations: $(QM)
+
+resources/i18n/%.qm: resources/i18n/%.ts | $(STAMP)
+	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
+
+venv: system-deps $(STAMP) translations
 
 run: venv
 	$(PY) main.py

@@ -1,6 +1,6 @@
 """Duty Desk: the composition root. Builds config, services and window; owns the one event loop.
 
-python main.py [--config FILE]                 the desk window
+python main.py [--config FILE] [--lang zh_CN|en] the desk window (language: DESK_LANG, else zh_CN)
 python main.py simulate --port 8765 [--token T] [--rate X] [--scenario FILE]
 python main.py ingest                          ingest without a window until SIGTERM/SIGINT
 python main.py events|incidents|feeds --json   what is stored
@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine
@@ -24,10 +25,35 @@ from services import config as config_mod
 log = logging.getLogger("desk")
 
 
+def _lang(value: str) -> str:
+    from views.i18n import normalise_lang  # no Qt: the headless commands parse this too
+
+    try:
+        return normalise_lang(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _default_lang() -> str:
+    """DESK_LANG, else zh_CN; a DESK_LANG the desk cannot use is reported, not fatal."""
+    value = os.environ.get("DESK_LANG") or "zh_CN"
+    try:
+        return _lang(value)
+    except argparse.ArgumentTypeError as exc:
+        print(f"warning: DESK_LANG: {exc}; using zh_CN", file=sys.stderr)
+        return "zh_CN"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="main.py", description="Duty Desk (社区值班台)")
     p.add_argument("--config", type=Path, help="TOML configuration file (default: the user's, else the demo)")
     p.add_argument("--log-level", default="INFO")
+    p.add_argument(
+        "--lang",
+        type=_lang,
+        default=_default_lang(),
+        help="the window's language: zh_CN (the default) or en; default from DESK_LANG",
+    )
     sub = p.add_subparsers(dest="command")
     sim = sub.add_parser("simulate", help="serve the demo community's CES/1 stream")
     sim.add_argument("--host", default="127.0.0.1")
@@ -188,13 +214,18 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_window(cfg: config_mod.Config) -> int:
-    """The desk window on one qasync event loop; closing it stops the services cleanly."""
+def cmd_window(cfg: config_mod.Config, lang: str = "zh_CN") -> int:
+    """The desk window on one qasync event loop; closing it stops the services cleanly.
+
+    `lang` is zh_CN (shipped) or en; without its compiled translation (and no pyside6-lrelease to
+    compile it) the window runs in English with a warning in the log.
+    """
     import qasync
     from PySide6.QtWidgets import QApplication
 
     from services.runtime import DeskRuntime
     from services.signals import DeskSignals
+    from views.i18n import install_translator
     from views.main_window import DeskWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -202,6 +233,8 @@ def cmd_window(cfg: config_mod.Config) -> int:
     app.setQuitOnLastWindowClosed(False)  # the loop ends after the services have stopped
     app.setOrganizationName("duty-desk")
     app.setApplicationName("Duty Desk")
+    if install_translator(app, lang):
+        log.info("window language: %s", lang)
 
     def excepthook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
         # the one error sink for async UI work: log it, never kill the desk in the night
@@ -245,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         "incidents": cmd_incidents,
         "feeds": cmd_feeds,
         "ingest": cmd_ingest,
-        None: cmd_window,
+        None: lambda c: cmd_window(c, args.lang),
     }
     return commands[args.command](cfg)
 

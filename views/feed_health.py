@@ -5,17 +5,27 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desk.feeds import FeedState, FeedStatus
+from views.labels import QT_TRANSLATE_NOOP, feed_is_loud, feed_state_text, plain_tooltip, readable_reason
 
 Index = QModelIndex | QPersistentModelIndex
 STATE_ROLE = Qt.ItemDataRole.UserRole + 1
+COL_FEED, COL_STATE, COL_DETAIL, COL_RECEIVED, COL_GAPS, COL_ERRORS, COL_LAST = range(7)
 
-_DOWN = QColor("#c62828")
-_WARN = QColor("#ef6c00")
-_LIVE = QColor("#2e7d32")
+DOWN = QColor("#c62828")  # white text on it: 5.6:1
+# text colours on the (near-white) table: each at least 4.5:1 on white
+WARN_TEXT = QColor("#a84300")
+LIVE_TEXT = QColor("#2e7d32")
+QUIET_TEXT = QColor("#555555")
 
 
 def _ago(when: datetime | None) -> str:
@@ -23,40 +33,42 @@ def _ago(when: datetime | None) -> str:
         return "—"
     secs = int((datetime.now(UTC) - when).total_seconds())
     if secs < 60:
-        return f"{max(secs, 0)} s"
+        return QCoreApplication.translate("FeedHealthModel", "{0} s ago").format(max(secs, 0))
     if secs < 3600:
-        return f"{secs // 60} min"
-    return f"{secs // 3600} h {secs % 3600 // 60} min"
+        return QCoreApplication.translate("FeedHealthModel", "{0} min ago").format(secs // 60)
+    return QCoreApplication.translate("FeedHealthModel", "{0} h {1} min ago").format(
+        secs // 3600, secs % 3600 // 60
+    )
 
 
 class FeedHealthModel(QAbstractTableModel):
     """Rows of FeedStatus, updated in place by `update(status)`."""
 
-    HEADERS = ("Feed", "State", "Detail", "Cursor", "Gaps", "Protocol errors", "Last event")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("FeedHealthModel", "Feed"),
+        QT_TRANSLATE_NOOP("FeedHealthModel", "State"),
+        QT_TRANSLATE_NOOP("FeedHealthModel", "Detail"),
+        QT_TRANSLATE_NOOP("FeedHealthModel", "Received"),
+        QT_TRANSLATE_NOOP("FeedHealthModel", "Gaps"),
+        QT_TRANSLATE_NOOP("FeedHealthModel", "Protocol errors"),
+        QT_TRANSLATE_NOOP("FeedHealthModel", "Last event"),
+    )
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[FeedStatus] = []
 
-    def state_text(self, state: FeedState) -> str:
-        return {
-            FeedState.CONNECTING: self.tr("connecting"),
-            FeedState.LIVE: self.tr("live"),
-            FeedState.RECONNECTING: self.tr("DOWN — reconnecting"),
-            FeedState.AUTH_FAILED: self.tr("DOWN — authentication failed"),
-            FeedState.STALLED: self.tr("DOWN — stalled"),
-            FeedState.STOPPED: self.tr("stopped"),
-        }[state]
-
-    def update(self, status: FeedStatus) -> None:
+    def update(self, status: FeedStatus) -> FeedStatus | None:
+        """Show `status`; returns the status it replaced (None for a new feed)."""
         for row, old in enumerate(self._rows):
             if old.name == status.name:
                 self._rows[row] = status
                 self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
-                return
+                return old
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
         self._rows.append(status)
         self.endInsertRows()
+        return None
 
     def refresh_ages(self) -> None:
         if self._rows:
@@ -65,6 +77,14 @@ class FeedHealthModel(QAbstractTableModel):
 
     def status(self, row: int) -> FeedStatus:
         return self._rows[row]
+
+    def detail_text(self, s: FeedStatus) -> str:
+        """Why a feed is down; for a live feed only which stream it reads (the figures have columns)."""
+        if feed_is_loud(s.state) or (s.detail and s.state is not FeedState.LIVE):
+            return readable_reason(s.detail or "")
+        if s.state is FeedState.LIVE and s.stream:
+            return self.tr("stream {0}").format(s.stream[:8])
+        return "—"
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._rows)
@@ -84,11 +104,12 @@ class FeedHealthModel(QAbstractTableModel):
             return None
         s = self._rows[index.row()]
         col = index.column()
+        loud = feed_is_loud(s.state)
         if role == Qt.ItemDataRole.DisplayRole:
             values = (
                 s.name,
-                self.state_text(s.state),
-                s.detail or "",
+                feed_state_text(s.state),
+                self.detail_text(s),
                 str(s.cursor),
                 str(s.gaps),
                 str(s.protocol_errors),
@@ -97,20 +118,30 @@ class FeedHealthModel(QAbstractTableModel):
             return values[col]
         if role == STATE_ROLE:
             return s.state.value
-        if role == Qt.ItemDataRole.BackgroundRole and col == 1 and s.state.is_down:
-            return QBrush(_DOWN)
-        if role == Qt.ItemDataRole.ForegroundRole and col == 1:
-            if s.state.is_down:
-                return QBrush(QColor("white"))
-            return QBrush(_LIVE if s.state is FeedState.LIVE else _WARN)
-        if role == Qt.ItemDataRole.FontRole and col == 1:
+        if role == Qt.ItemDataRole.ToolTipRole and col in (COL_FEED, COL_STATE, COL_DETAIL):
+            lines = [f"{s.name}: {s.url}", feed_state_text(s.state)]
+            if s.detail:
+                lines.append(s.detail)
+            if s.stream:
+                lines.append(self.tr("stream {0}").format(s.stream))
+            return plain_tooltip("\n".join(lines))
+        if role == Qt.ItemDataRole.BackgroundRole and col == COL_STATE and loud:
+            return QBrush(DOWN)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == COL_STATE:
+                if loud:
+                    return QBrush(QColor("white"))
+                if s.state is FeedState.STOPPED:
+                    return QBrush(QUIET_TEXT)
+                return QBrush(LIVE_TEXT if s.state is FeedState.LIVE else WARN_TEXT)
+            if col == COL_DETAIL and loud:
+                return QBrush(DOWN)
+            if (col == COL_GAPS and s.gaps) or (col == COL_ERRORS and s.protocol_errors):
+                return QBrush(WARN_TEXT)
+        if role == Qt.ItemDataRole.FontRole and (col == COL_STATE or (col == COL_DETAIL and loud)):
             font = QFont()
             font.setBold(True)
             return font
-        if (
-            role == Qt.ItemDataRole.ForegroundRole
-            and col in (4, 5)
-            and (s.gaps if col == 4 else s.protocol_errors)
-        ):
-            return QBrush(_WARN)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_RECEIVED, COL_GAPS, COL_ERRORS):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -6,25 +6,48 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QFont
 
-from desk.incidents import Incident
+from desk.incidents import Incident, Status
+from views.labels import QT_TRANSLATE_NOOP, incident_kind, plain_tooltip, status_text
+from widgets.priority_chip import PRIORITY_COLORS
 
 Index = QModelIndex | QPersistentModelIndex
 INCIDENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-PRIORITY_COLORS = {1: QColor("#c62828"), 2: QColor("#ef6c00"), 3: QColor("#f9a825"), 4: QColor("#607d8b")}
+# the column numbers, for the window's sizing
+COL_P, COL_TYPE, COL_TITLE, COL_PLACE, COL_STATUS, COL_REPEATS, COL_AGE = range(7)
 
 
 def _age(when: datetime, now: datetime) -> str:
     secs = max(0, int((now - when).total_seconds()))
     if secs < 60:
-        return f"{secs} s"
+        return QCoreApplication.translate("IncidentTableModel", "{0} s").format(secs)
     if secs < 3600:
-        return f"{secs // 60} min {secs % 60:02d} s"
+        return QCoreApplication.translate("IncidentTableModel", "{0} min {1} s").format(
+            secs // 60, f"{secs % 60:02d}"
+        )
     if secs < 86400:
-        return f"{secs // 3600} h {secs % 3600 // 60:02d} min"
-    return f"{secs // 86400} d"
+        return QCoreApplication.translate("IncidentTableModel", "{0} h {1} min").format(
+            secs // 3600, f"{secs % 3600 // 60:02d}"
+        )
+    return QCoreApplication.translate("IncidentTableModel", "{0} d").format(secs // 86400)
+
+
+# the widest age the column must hold without cutting it (a day and more is shorter again)
+AGE_SAMPLE = (23 * 3600 + 59 * 60, 59 * 60 + 59)
+
+
+def widest_age_texts() -> list[str]:
+    """Ages as wide as the column ever shows, in the current language (for sizing it once)."""
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    return [_age(datetime.fromtimestamp(now.timestamp() - s, UTC), now) for s in AGE_SAMPLE]
 
 
 def _order(inc: Incident) -> tuple[int, datetime]:
@@ -34,7 +57,15 @@ def _order(inc: Incident) -> tuple[int, datetime]:
 class IncidentTableModel(QAbstractTableModel):
     """Open incidents; `apply(changed)` inserts, updates and removes rows without a reset."""
 
-    HEADERS = ("P", "Type", "Title", "Place", "Status", "Repeats", "Age")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("IncidentTableModel", "P"),
+        QT_TRANSLATE_NOOP("IncidentTableModel", "Type"),
+        QT_TRANSLATE_NOOP("IncidentTableModel", "Title"),
+        QT_TRANSLATE_NOOP("IncidentTableModel", "Place"),
+        QT_TRANSLATE_NOOP("IncidentTableModel", "Status"),
+        QT_TRANSLATE_NOOP("IncidentTableModel", "Repeats"),
+        QT_TRANSLATE_NOOP("IncidentTableModel", "Age"),
+    )
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -105,22 +136,27 @@ class IncidentTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             values = (
                 f"P{int(inc.priority)}",
-                inc.kind,
+                incident_kind(inc.kind),
                 inc.title,
                 inc.place or "—",
-                inc.status.value,
+                status_text(inc.status),
                 str(inc.count) if inc.count > 1 else "",
                 _age(inc.opened_at, self._now),
             )
             return values[col]
         if role == INCIDENT_ID_ROLE:
             return inc.id
-        if role == Qt.ItemDataRole.BackgroundRole and col == 0:
-            return QBrush(PRIORITY_COLORS[int(inc.priority)])
-        if role == Qt.ItemDataRole.ForegroundRole and col == 0:
-            return QBrush(QColor("white"))
+        if role == Qt.ItemDataRole.ToolTipRole and col in (COL_TITLE, COL_PLACE):
+            # the whole text when a narrow window cuts it; always literal (a resident's "<b>" too)
+            return plain_tooltip(inc.title if col == COL_TITLE else inc.place or "—")
+        if role == Qt.ItemDataRole.BackgroundRole and col == COL_P:
+            return QBrush(PRIORITY_COLORS[int(inc.priority)][0])
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_P:
+            return QBrush(PRIORITY_COLORS[int(inc.priority)][1])
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_P, COL_REPEATS):
+            return Qt.AlignmentFlag.AlignCenter
         if role == Qt.ItemDataRole.FontRole and (
-            col == 0 or (int(inc.priority) == 1 and inc.status.value == "new")
+            col == COL_P or (int(inc.priority) == 1 and inc.status is Status.NEW)
         ):
             font = QFont()
             font.setBold(True)

@@ -1,50 +1,125 @@
-"""The desk's first window: the feeds' health and the open incidents, live.
+"""The desk's first window: the feeds' health, the open incidents and the data problems, live.
 
 The full dispatch queue, incident detail, map and shift log come with later work; this window
-already shows what the ingest does, so an operator can see every feed and every open incident.
+already shows what the ingest does, so an operator can see every feed, every open incident and
+every event the desk could not use.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont
-from PySide6.QtWidgets import QHeaderView, QLabel, QMainWindow, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk.feeds import FeedStatus
+from desk.incidents import Status
 from services.runtime import DeskRuntime
 from services.signals import DeskSignals
 from services.store import Changes
+from views import feed_health, incidents, problems
 from views.feed_health import FeedHealthModel
-from views.incidents import IncidentTableModel
+from views.incidents import IncidentTableModel, widest_age_texts
+from views.labels import status_text
+from views.problems import ProblemTableModel
+from widgets.priority_chip import PriorityChipDelegate
 
 log = logging.getLogger("desk.ui")
 
-#: how often committed changes are pulled into the table (coalescing bursts)
+# how often committed changes are pulled into the table (coalescing bursts)
 FLUSH_MS = 150
+# the problems pane reads the database at most this often
+PROBLEMS_MIN_INTERVAL_S = 1.0
+# a feed's bookkeeping (its protocol error, gap, notice) is committed just after its status
+# changes: the problems are read this much later, and once more a while after
+PROBLEMS_SETTLE_MS = 250
+PROBLEMS_FOLLOW_UP_MS = 1500
+# and every so often anyway (a server's error frame changes no figure)
+PROBLEMS_POLL_MS = 10_000
+# at least this size, in points, for the text in the tables (read from a metre away)
+TABLE_POINTS = 13
+PROBLEM_POINTS = 12
+# the Place column shows a whole address up to this width, then cuts (the tooltip has it all)
+PLACE_MAX_PX = 460
+TYPE_MAX_PX = 280
+FEED_NAME_MAX_PX = 240
+REF_MAX_PX = 320
 
 
-def _table(model: FeedHealthModel | IncidentTableModel) -> QTableView:
+def _font(points: int, *, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPointSize(points)
+    font.setBold(bold)
+    return font
+
+
+def _table(model: FeedHealthModel | IncidentTableModel | ProblemTableModel, points: int) -> QTableView:
     view = QTableView()
     view.setModel(model)
-    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setFont(_font(points))
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    view.verticalHeader().setDefaultSectionSize(30)
-    view.horizontalHeader().setStretchLastSection(True)
+    view.verticalHeader().setDefaultSectionSize(QFontMetrics(view.font()).height() + 14)
+    header = view.horizontalHeader()
+    header.setFont(_font(12, bold=True))
+    # air around the header texts (the style's own margin lets neighbours run together)
+    header.setStyleSheet(
+        "QHeaderView::section { padding: 4px 8px; border: none; background: #e8e8e8;"
+        " border-right: 1px solid #c4c4c4; border-bottom: 1px solid #c4c4c4; }"
+    )
+    header.setStretchLastSection(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setHighlightSections(False)
     return view
+
+
+def _fit(view: QTableView, column: int, cap: int, *, texts: list[str] | None = None) -> None:
+    """Size a column to its header and its (visible) cells, or to `texts`, at most `cap` pixels."""
+    header = view.horizontalHeader()
+    want = header.sectionSizeFromContents(column).width()
+    if texts is not None:
+        metrics = QFontMetrics(view.font())
+        bold = QFontMetrics(_font(view.font().pointSize(), bold=True))
+        widest = max(max(metrics.horizontalAdvance(t), bold.horizontalAdvance(t)) for t in texts)
+        want = max(want, widest + 20)  # the cell's margins and a little air
+    else:
+        want = max(want, view.sizeHintForColumn(column) + 12)
+    want = min(want, cap)
+    if view.columnWidth(column) != want:
+        view.setColumnWidth(column, want)
+
+
+def _title(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setFont(_font(15, bold=True))
+    return label
 
 
 def _log_failure(task: asyncio.Future[None]) -> None:
     if not task.cancelled() and task.exception() is not None:
-        log.error("refreshing the incidents failed", exc_info=task.exception())
+        log.error("refreshing the window failed", exc_info=task.exception())
 
 
 class DeskWindow(QMainWindow):
-    """Feeds on top (always visible), open incidents below.
+    """Feeds on top (always visible, as tall as their rows), open incidents, data problems below.
 
     closed(): the operator closed the window (the services stop after it).
     """
@@ -55,53 +130,109 @@ class DeskWindow(QMainWindow):
         super().__init__()
         self.runtime = runtime
         self.setWindowTitle(self.tr("Duty Desk — community command center"))
-        base = QFont()
-        base.setPointSize(12)
-        self.setFont(base)
+        self.setFont(_font(12))
         self.feed_model = FeedHealthModel(self)
         self.incident_model = IncidentTableModel(self)
-        self.feed_view = _table(self.feed_model)
+        self.problem_model = ProblemTableModel(self)
+
+        # feeds: every column to its contents (a handful of rows: cheap), the detail takes the rest
+        self.feed_view = _table(self.feed_model, TABLE_POINTS)
         feed_header = self.feed_view.horizontalHeader()
-        feed_header.setStretchLastSection(False)
-        # the whole state ("DOWN — authentication failed") and as much of the reason as fits: the
-        # detail takes the room the others leave (a handful of rows: sizing to contents is cheap)
         for col in range(self.feed_model.columnCount()):
             feed_header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        feed_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.incident_view = _table(self.incident_model)
-        self.incident_view.setColumnWidth(0, 48)
-        self.incident_view.setColumnWidth(2, 320)
-        self.incident_view.setColumnWidth(3, 260)
+        feed_header.setSectionResizeMode(feed_health.COL_DETAIL, QHeaderView.ResizeMode.Stretch)
+        self.feed_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.feed_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.feed_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.feed_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.feed_model.rowsInserted.connect(self._fit_feed_height)
+        self.feed_model.rowsRemoved.connect(self._fit_feed_height)
+
+        # incidents: the title takes the room, the place as much as it needs up to a limit
+        self.incident_view = _table(self.incident_model, TABLE_POINTS)
+        self.incident_view.setItemDelegateForColumn(incidents.COL_P, PriorityChipDelegate(self.incident_view))
+        inc_header = self.incident_view.horizontalHeader()
+        inc_header.setSectionResizeMode(incidents.COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        chip = QFontMetrics(_font(TABLE_POINTS, bold=True)).horizontalAdvance("P4") + 28
+        self.incident_view.setColumnWidth(
+            incidents.COL_P, max(chip, inc_header.sectionSizeFromContents(0).width())
+        )
+        _fit(self.incident_view, incidents.COL_STATUS, 400, texts=[status_text(s) for s in Status])
+        _fit(self.incident_view, incidents.COL_AGE, 400, texts=widest_age_texts())
+        _fit(self.incident_view, incidents.COL_REPEATS, 200, texts=["999"])
+
+        # problems: the reason takes the room
+        self.problem_view = _table(self.problem_model, PROBLEM_POINTS)
+        prob_header = self.problem_view.horizontalHeader()
+        prob_header.setSectionResizeMode(problems.COL_REASON, QHeaderView.ResizeMode.Stretch)
+        _fit(self.problem_view, problems.COL_TIME, 300, texts=["12-31 23:59:59"])
+        self.problem_view.setToolTipDuration(60_000)
+
         self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.feed_title = _title(self.tr("Feeds"))
+        self.incident_title = _title(self.tr("Open incidents"))
+        self.problem_title = _title(self.tr("Data problems"))
+
         top = QWidget()
         lay = QVBoxLayout(top)
-        lay.setContentsMargins(6, 6, 6, 0)
-        title = QLabel(self.tr("Feeds"))
-        title.setStyleSheet("font-weight: bold; font-size: 14pt")
-        lay.addWidget(title)
+        lay.setContentsMargins(8, 8, 8, 0)
+        lay.addWidget(self.feed_title)
         lay.addWidget(self.feed_view)
-        bottom = QWidget()
-        lay2 = QVBoxLayout(bottom)
-        lay2.setContentsMargins(6, 0, 6, 6)
-        self.incident_title = QLabel(self.tr("Open incidents"))
-        self.incident_title.setStyleSheet("font-weight: bold; font-size: 14pt")
+        middle = QWidget()
+        lay2 = QVBoxLayout(middle)
+        lay2.setContentsMargins(8, 0, 8, 0)
         lay2.addWidget(self.incident_title)
         lay2.addWidget(self.incident_view)
-        lay2.addWidget(self.summary)
+        bottom = QWidget()
+        lay3 = QVBoxLayout(bottom)
+        lay3.setContentsMargins(8, 0, 8, 0)
+        lay3.addWidget(self.problem_title)
+        lay3.addWidget(self.problem_view)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(top)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(middle)
         self.splitter.addWidget(bottom)
-        self.splitter.setSizes([220, 700])
-        self.setCentralWidget(self.splitter)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([650, 250])
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 6)
+        outer.addWidget(top)
+        outer.addWidget(self.splitter, 1)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        outer.addWidget(line)
+        self.summary.setContentsMargins(8, 0, 8, 0)
+        outer.addWidget(self.summary)
+        self.setCentralWidget(central)
         self.resize(1400, 900)
+
+        self._closing = False
         self._pending: set[int] = set()
         self._stored = 0
         self._quarantined = 0
         self._counts_changed = False
+        self._problems_wanted = False
+        self._problems_busy = False
+        self._problems_last = 0.0
+        self._problems_timer = QTimer(self)
+        self._problems_timer.setSingleShot(True)
+        self._problems_timer.timeout.connect(self._refresh_problems)
+        self._problems_follow_up = QTimer(self)
+        self._problems_follow_up.setSingleShot(True)
+        self._problems_follow_up.setInterval(PROBLEMS_FOLLOW_UP_MS)
+        self._problems_follow_up.timeout.connect(self.request_problems)
+        self._problems_poll = QTimer(self)
+        self._problems_poll.setInterval(PROBLEMS_POLL_MS)
+        self._problems_poll.timeout.connect(self.request_problems)
+        self._problems_poll.start()
         signals.feed_status_changed.connect(self.on_feed_status)
         signals.changes_committed.connect(self.on_changes)
-        for status in runtime.statuses():
-            self.feed_model.update(status)
+        for status_ in runtime.statuses():
+            self.feed_model.update(status_)
+        self._fit_feed_height()
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_MS)
         self._flush_timer.timeout.connect(self._flush)
@@ -110,24 +241,41 @@ class DeskWindow(QMainWindow):
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._tick)
         self._clock.start()
+        self._update_summary()
         self._restore()
 
     # ---- live updates ----------------------------------------------------------------------------
     def on_feed_status(self, status: FeedStatus) -> None:
-        self.feed_model.update(status)
+        old = self.feed_model.update(status)
+        if old is None or (
+            status.protocol_errors > old.protocol_errors
+            or status.gaps > old.gaps
+            or status.state is not old.state
+            or status.stream != old.stream
+        ):
+            # the feed's bookkeeping is written just after this: read it a little later, and again
+            self.request_problems()
+            self._problems_follow_up.start()
 
     def on_changes(self, changes: Changes) -> None:
         self._pending |= changes.incidents
         self._stored += changes.stored
         self._quarantined += len(changes.quarantined)
         self._counts_changed = True
+        if changes.quarantined:
+            self.request_problems()
         for feed in changes.feeds:
             client = self.runtime.feeds.get(feed)
             if client is not None:
-                self.feed_model.update(client.status())
+                self.on_feed_status(client.status())
 
     async def load(self) -> None:
         self.incident_model.apply(await self.runtime.open_incidents())
+        self._fit_incident_columns()
+        self._update_summary()
+        self.problem_model.set_problems(await self.runtime.problems(limit=200))
+        self._problems_last = time.monotonic()
+        self._fit_problem_columns()
         self._update_summary()
 
     def _flush(self) -> None:
@@ -142,7 +290,61 @@ class DeskWindow(QMainWindow):
 
     async def _fetch(self, ids: list[int]) -> None:
         self.incident_model.apply(await self.runtime.incidents_by_id(ids))
+        self._fit_incident_columns()
         self._update_summary()
+
+    # ---- the problems pane: throttled reads ------------------------------------------------------
+    def request_problems(self) -> None:
+        """Read the problems again soon: after a short settle, at most once a second."""
+        if self._closing:
+            return
+        self._problems_wanted = True
+        if self._problems_busy or self._problems_timer.isActive():
+            return
+        since = time.monotonic() - self._problems_last
+        wait_ms = max(PROBLEMS_SETTLE_MS, int((PROBLEMS_MIN_INTERVAL_S - since) * 1000))
+        self._problems_timer.start(wait_ms)
+
+    def _refresh_problems(self) -> None:
+        if self._problems_busy or not self._problems_wanted:
+            return
+        self._problems_wanted = False
+        self._problems_busy = True
+        self._problems_last = time.monotonic()
+        task = asyncio.ensure_future(self._fetch_problems())
+        task.add_done_callback(_log_failure)
+        task.add_done_callback(self._problems_done)
+
+    async def _fetch_problems(self) -> None:
+        self.problem_model.set_problems(await self.runtime.problems(limit=200))
+        self._fit_problem_columns()
+        self._update_summary()
+
+    def _problems_done(self, _task: asyncio.Future[None]) -> None:
+        self._problems_busy = False
+        if self._problems_wanted and not self._closing:  # asked again while reading
+            self._problems_wanted = False
+            self.request_problems()
+
+    # ---- sizes ------------------------------------------------------------------------------------
+    def _fit_feed_height(self) -> None:
+        view = self.feed_view
+        rows = max(1, self.feed_model.rowCount())
+        height = (
+            view.horizontalHeader().sizeHint().height()
+            + rows * view.verticalHeader().defaultSectionSize()
+            + 2 * view.frameWidth()
+        )
+        view.setFixedHeight(height)
+
+    def _fit_incident_columns(self) -> None:
+        _fit(self.incident_view, incidents.COL_TYPE, TYPE_MAX_PX)
+        _fit(self.incident_view, incidents.COL_PLACE, PLACE_MAX_PX)
+
+    def _fit_problem_columns(self) -> None:
+        _fit(self.problem_view, problems.COL_FEED, FEED_NAME_MAX_PX)
+        _fit(self.problem_view, problems.COL_KIND, TYPE_MAX_PX)
+        _fit(self.problem_view, problems.COL_REF, REF_MAX_PX)
 
     def _tick(self) -> None:
         self.incident_model.tick()
@@ -150,6 +352,7 @@ class DeskWindow(QMainWindow):
 
     def _update_summary(self) -> None:
         self.incident_title.setText(self.tr("Open incidents: %n", "", self.incident_model.rowCount()))
+        self.problem_title.setText(self.tr("Data problems: %n", "", self.problem_model.rowCount()))
         self.summary.setText(
             self.tr("Events stored this session: {0}; quarantined: {1}").format(
                 self._stored, self._quarantined
@@ -160,13 +363,23 @@ class DeskWindow(QMainWindow):
     def _restore(self) -> None:
         settings = QSettings()
         geometry = settings.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            pass
+        else:  # the first time: the whole screen (the size too, for a desk without a window manager)
+            screen = self.screen()
+            if screen is not None:
+                self.setGeometry(screen.availableGeometry())
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         split = settings.value("window/splitter")
         if isinstance(split, QByteArray):
             self.splitter.restoreState(split)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # nothing fires after the window is closed (the feeds still report while they stop, and a
+        # timer left running on a window that Python later frees from another thread crashes Qt)
+        self._closing = True
+        for timer in self.findChildren(QTimer):
+            timer.stop()
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter", self.splitter.saveState())

@@ -8,12 +8,14 @@ nested Qt event loop in the middle of a task's step, where qasync would try to r
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import qasync
+import shiboken6
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -22,6 +24,7 @@ from services.config import Config, FeedConfig
 from services.runtime import DeskRuntime
 from services.signals import DeskSignals
 from services.simulator import SimulatorConfig, SimulatorServer
+from views.feed_health import STATE_ROLE
 from views.main_window import DeskWindow
 
 T = TypeVar("T")
@@ -40,6 +43,11 @@ def run_on_qasync(qapp: QApplication, scenario: Coroutine[Any, Any, T]) -> T:
             return runner.run(asyncio.wait_for(scenario, SCENARIO_TIMEOUT_S))
     finally:
         qapp.setQuitOnLastWindowClosed(quits)
+        # Free this scenario's Qt objects (the loop's timers, models, …) here, on the GUI thread. Left
+        # to the cyclic garbage collector they may be freed during the next scenario on one of its
+        # asyncio.to_thread workers, while Qt still has their timers: "QObject::~QObject: Timers
+        # cannot be stopped from another thread", then a segfault in QTimerInfoList::activateTimers.
+        gc.collect()
 
 
 async def until(check: Callable[[], bool], what: str, timeout: float = 5.0) -> None:
@@ -70,28 +78,46 @@ class LiveDesk:
     def feeds(self) -> list[dict[str, str]]:
         return rows(self.window.feed_view.model())
 
+    def problems(self) -> list[dict[str, str]]:
+        return rows(self.window.problem_view.model())
+
     def feed_is_live(self, name: str = "demo") -> bool:
-        return any(f["Feed"] == name and f["State"] == "live" for f in self.feeds())
+        """In any language: the feed's row says it is live."""
+        model = self.window.feed_model
+        return any(
+            model.index(r, 0).data() == name and model.index(r, 1).data(STATE_ROLE) == "live"
+            for r in range(model.rowCount())
+        )
 
 
 @asynccontextmanager
-async def live_desk(qtbot: QtBot, db_url: str, *extra_feeds: FeedConfig) -> AsyncIterator[LiveDesk]:
+async def live_desk(
+    qtbot: QtBot, db_url: str, *extra_feeds: FeedConfig, size: tuple[int, int] = (1920, 1080)
+) -> AsyncIterator[LiveDesk]:
     """Simulator (no random live events) → feed "demo" (and `extra_feeds`) → runtime → window,
-    shown; all stopped after."""
+    shown at `size` (a full-HD screen: the offscreen one is 800 × 800); all stopped after."""
     simulator = SimulatorServer(SimulatorConfig(port=0, live=False))
     await simulator.start()
     signals = DeskSignals()
     demo = FeedConfig(name="demo", url=simulator.url, backoff_base_s=0.05, backoff_max_s=0.2)
     config = Config(desk_id="desk-test", database_url=db_url, feeds=(demo, *extra_feeds), source="test")
     runtime = DeskRuntime(config, on_changes=signals.emit_changes, on_feed_status=signals.emit_feed_status)
+    window: DeskWindow | None = None
     try:
         await runtime.start()
         window = DeskWindow(runtime, signals)
-        qtbot.addWidget(window)
+        window.setWindowState(Qt.WindowState.WindowNoState)
+        window.resize(*size)
         window.show()
         await window.load()
         yield LiveDesk(simulator, runtime, window)
-        window.close()
     finally:
+        if window is not None:
+            window.close()
         await runtime.stop()
         await simulator.stop()
+        if window is not None:
+            # deleted here, on the GUI thread: left to Python's garbage collector, a window can be
+            # freed on a worker thread (asyncio.to_thread) while Qt still knows its timers
+            window.deleteLater()
+            await until(lambda: not shiboken6.isValid(window), "Qt to delete the window")

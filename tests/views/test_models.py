@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from pytestqt.modeltest import ModelTester
 
 import views.feed_health
@@ -172,7 +172,7 @@ def test_a_status_change_updates_its_row_in_place() -> None:
     seen = Recorder(model)
     model.apply([incident(2, 2, status=Status.ACKNOWLEDGED, count=3)])
     assert ids(model) == [1, 2, 3]
-    assert cell(model, 1, "Status") == "acknowledged"
+    assert cell(model, 1, "Status") == "Acknowledged"
     assert cell(model, 1, "Repeats") == "3"
     assert seen.changed == [(1, 0, 1, model.columnCount() - 1)]
     assert seen.inserted == [] and seen.removed == [] and seen.resets == 0
@@ -271,10 +271,10 @@ def test_a_feed_going_down_and_back_updates_its_row_in_place() -> None:
     assert cell(model, 0, "State").startswith("DOWN")
     model.update(feed("demo", FeedState.LIVE, cursor=42, gaps=2))
     assert cell(model, 0, "State") == "live"
-    assert cell(model, 0, "Cursor") == "42" and cell(model, 0, "Gaps") == "2"
+    assert cell(model, 0, "Received") == "42" and cell(model, 0, "Gaps") == "2"
     # gaps are worth a look: shown in the warning colour
     gaps_fg = cell(model, 0, "Gaps", Qt.ItemDataRole.ForegroundRole)
-    assert isinstance(gaps_fg, QBrush) and gaps_fg.color() == QColor("#ef6c00")
+    assert isinstance(gaps_fg, QBrush) and gaps_fg.color() == views.feed_health.WARN_TEXT
     assert model.rowCount() == 2 and seen.inserted == [] and seen.resets == 0
     assert [c[0] for c in seen.changed] == [0, 0]
 
@@ -284,11 +284,39 @@ def test_the_last_event_age_advances_on_refresh(monkeypatch: pytest.MonkeyPatch)
     model = FeedHealthModel()
     model.update(feed("demo", FeedState.LIVE, last_event_at=T0 - timedelta(seconds=3)))
     model.update(feed("quiet", FeedState.LIVE))
-    assert cell(model, 0, "Last event") == "3 s"
+    assert cell(model, 0, "Last event") == "3 s ago"
     assert cell(model, 1, "Last event") == "—"
     seen = Recorder(model)
     clock.advance(120)
     model.refresh_ages()
-    assert cell(model, 0, "Last event") == "2 min"
+    assert cell(model, 0, "Last event") == "2 min ago"
     last = model.columnCount() - 1
     assert seen.changed == [(0, last, 1, last)]
+
+
+def test_a_live_feed_shows_which_stream_in_short_and_a_down_feed_its_reason() -> None:
+    model = FeedHealthModel()
+    stream = "8721d3b9-a958-4755-b61a-7b67676eca04"
+    model.update(feed("demo", FeedState.LIVE, stream=stream, detail=f"stream {stream}, head 0"))
+    assert cell(model, 0, "Detail") == "stream 8721d3b9"
+    model.update(feed("demo", FeedState.AUTH_FAILED, stream=stream, detail="HTTP 401: token refused"))
+    assert cell(model, 0, "Detail") == "HTTP 401: token refused"
+    assert cell(model, 0, "Detail", Qt.ItemDataRole.ForegroundRole).color() == views.feed_health.DOWN
+
+
+def test_a_stopped_feed_reads_stopped_but_is_not_red() -> None:
+    model = FeedHealthModel()
+    model.update(feed("demo", FeedState.STOPPED))
+    assert cell(model, 0, "State") == "stopped"
+    assert cell(model, 0, "State", BACKGROUND) is None
+    fg = cell(model, 0, "State", Qt.ItemDataRole.ForegroundRole).color()
+    assert fg.red() < 150 or fg.green() > 80, fg.name()  # not red text either
+    assert cell(model, 0, "Detail") == "—"
+
+
+def test_incident_kinds_and_statuses_read_as_words_not_codes() -> None:
+    model = IncidentTableModel()
+    model.apply([replace(incident(1, 3), kind="device_low_battery", status=Status.ESCALATED)])
+    model.apply([replace(incident(2, 4), kind="a_kind_from_the_future")])
+    assert (cell(model, 0, "Type"), cell(model, 0, "Status")) == ("Wristband battery low", "Escalated")
+    assert cell(model, 1, "Type") == "a_kind_from_the_future"  # unknown: shown as it is, never an error

@@ -1,6 +1,8 @@
-"""A picture of the window after a fall, an alarm and a grievance: not blank, Chinese not tofu.
+"""Pictures of the window after a fall, an alarm, a grievance and an invalid event, in Chinese and in
+English: not blank, Chinese not tofu, the priority chips in their colours.
 
-With DESK_SAVE_SCREENSHOTS=1 the picture is also kept as docs/screenshots/plain-window.png.
+With DESK_SAVE_SCREENSHOTS=1 they are also kept as docs/screenshots/plain-window-zh.png and
+plain-window-en.png (1920 × 1080, the desk's usual screen).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QApplication
@@ -16,6 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.support.events import alarm, examples, fall
 from tests.views.live import live_desk, run_on_qasync, until
+from widgets.priority_chip import PRIORITY_COLORS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -45,32 +49,53 @@ def test_chinese_text_renders_as_real_glyphs_not_tofu(qapp: QApplication) -> Non
     assert len(set(glyphs.values())) == 4, "Chinese renders as boxes: install a CJK font (fonts-wqy-microhei)"
 
 
-def test_screenshot_after_a_fall_an_alarm_and_a_grievance(
-    qapp: QApplication, qtbot: QtBot, db_url: str, tmp_path: Path
+@pytest.mark.parametrize(
+    ("lang", "fall_kind", "invalid_kind"), [("zh", "跌倒", "无效事件"), ("en", "Fall", "Invalid event")]
+)
+def test_screenshot_after_a_fall_an_alarm_a_grievance_and_an_invalid_event(
+    qapp: QApplication,
+    qtbot: QtBot,
+    db_url: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    lang: str,
+    fall_kind: str,
+    invalid_kind: str,
 ) -> None:
+    request.getfixturevalue(lang)
     grievance = next(e for e in examples("valid") if e["type"] == "grievance")
-    shot = tmp_path / "plain-window.png"
+    invalid = {"id": "broken-1", "type": "fall", "source": "fall-detectors", "elder": "E-0042"}
+    shot = tmp_path / f"plain-window-{lang}.png"
 
     async def scenario() -> None:
         async with live_desk(qtbot, db_url) as desk:
             await until(desk.feed_is_live, "the feed row to say live")
-            for event in (fall(1), alarm(1, kind="smoke"), grievance):
+            for event in (fall(1), alarm(1, kind="smoke"), grievance, invalid):
                 desk.simulator.inject(event)
             await until(lambda: len(desk.incidents()) == 3, "three incidents in the table")
-            await until(lambda: desk.feeds()[0]["Cursor"] == "3", "the feed's cursor to reach 3")
-            titles = [r["Title"] for r in desk.incidents()]
+            await until(
+                lambda: desk.window.problem_model.rowCount() == 1, "the invalid event in the problems"
+            )
+            await until(lambda: desk.window.feed_model.status(0).cursor == 4, "the feed's count to reach 4")
+            model = desk.window.incident_model
+            titles = [model.index(r, 2).data() for r in range(3)]
             assert titles == ["跌倒报警", "烟感报警：5栋 3楼 楼道", grievance["title"]]
+            assert model.index(0, 1).data() == fall_kind
+            assert desk.window.problem_model.index(0, 2).data() == invalid_kind
             assert desk.window.grab().save(str(shot))
 
     run_on_qasync(qapp, scenario())
 
     image = QImage(str(shot))
-    assert (image.width(), image.height()) == (1400, 900)
+    assert (image.width(), image.height()) == (1920, 1080)
     # text, stripes, headers and chips: a blank or a one-colour window has a handful of colours
     assert len(_colours(image)) > 100
-    # the P1 chips are painted in the priority red (#c62828) in the first column
-    p1_red = QColor("#c62828").rgb()
-    assert any(image.pixel(QPoint(x, y)) == p1_red for x in range(0, 60) for y in range(200, 900, 2))
+    # the P1 chips in the priority red and the P4 chip in its slate, in the first column
+    for priority in (1, 4):
+        rgb = PRIORITY_COLORS[priority][0].rgb()
+        assert any(image.pixel(QPoint(x, y)) == rgb for x in range(0, 80) for y in range(100, 1080, 2)), (
+            priority
+        )
     if os.environ.get("DESK_SAVE_SCREENSHOTS") == "1":
         DOCS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, DOCS / "plain-window.png")
+        shutil.copyfile(shot, DOCS / shot.name)

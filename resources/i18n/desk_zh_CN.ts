@@ -1,0 +1,1318 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>DeskWindow</name>
+    <message>
+        <source>Duty Desk — community command center</source>
+        <translation>社区值班台 — 社区指挥中心</translation>
+    </message>
+    <message>
+        <source>Feeds</source>
+        <translation>数据源</translation>
+    </message>
+    <message>
+        <source>Open incidents</source>
+        <translation>待处置事件</translation>
+    </message>
+    <message>
+        <source>Data problems</source>
+        <translation>数据问题</translation>
+    </message>
+    <message numerus="yes">
+        <source>Open incidents: %n</source>
+        <translation>
+            <numerusform>待处置事件：%n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Data problems: %n</source>
+        <translation>
+            <numerusform>数据问题：%n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Events stored this session: {0}; quarantined: {1}</source>
+        <translation>本次运行已接收事件 {0} 条；无效已隔离 {1} 条</translation>
+    </message>
+</context>
+<context>
+    <name>FeedHealthModel</name>
+    <message>
+        <source>{0} s ago</source>
+        <translation>{0} 秒前</translation>
+    </message>
+    <message>
+        <source>{0} min ago</source>
+        <translation>{0} 分钟前</translation>
+    </message>
+    <message>
+        <source>{0} h {1} min ago</source>
+        <translation>{0} 小时 {1} 分钟前</translation>
+    </message>
+    <message>
+        <source>Feed</source>
+        <translation>数据源</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>已接收</translation>
+    </message>
+    <message>
+        <source>Gaps</source>
+        <translation>缺失</translation>
+    </message>
+    <message>
+        <source>Protocol errors</source>
+        <translation>协议错误</translation>
+    </message>
+    <message>
+        <source>Last event</source>
+        <translation>最近事件</translation>
+    </message>
+    <message>
+        <source>stream {0}</source>
+        <translation>数据流 {0}</translation>
+    </message>
+</context>
+<context>
+    <name>FeedState</name>
+    <message>
+        <source>connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <source>live</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>DOWN — reconnecting</source>
+        <translation>中断·重连中</translation>
+    </message>
+    <message>
+        <source>DOWN — authentication failed</source>
+        <translation>认证失败</translation>
+    </message>
+    <message>
+        <source>DOWN — stalled</source>
+        <translation>无数据·已断开</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentKind</name>
+    <message>
+        <source>Fall</source>
+        <translation>跌倒</translation>
+    </message>
+    <message>
+        <source>SOS call</source>
+        <translation>SOS 呼救</translation>
+    </message>
+    <message>
+        <source>Fire</source>
+        <translation>火警</translation>
+    </message>
+    <message>
+        <source>Smoke</source>
+        <translation>烟感</translation>
+    </message>
+    <message>
+        <source>Gas leak</source>
+        <translation>燃气泄漏</translation>
+    </message>
+    <message>
+        <source>Trapped in lift</source>
+        <translation>电梯困人</translation>
+    </message>
+    <message>
+        <source>Door forced</source>
+        <translation>强行开门</translation>
+    </message>
+    <message>
+        <source>Face watch list</source>
+        <translation>人脸布控</translation>
+    </message>
+    <message>
+        <source>Vehicle watch list</source>
+        <translation>车辆布控</translation>
+    </message>
+    <message>
+        <source>Intrusion</source>
+        <translation>周界入侵</translation>
+    </message>
+    <message>
+        <source>Door held open</source>
+        <translation>门未关闭</translation>
+    </message>
+    <message>
+        <source>Water leak</source>
+        <translation>漏水</translation>
+    </message>
+    <message>
+        <source>Device tampered</source>
+        <translation>设备被拆</translation>
+    </message>
+    <message>
+        <source>Camera offline</source>
+        <translation>摄像头离线</translation>
+    </message>
+    <message>
+        <source>Other alarm</source>
+        <translation>其他告警</translation>
+    </message>
+    <message>
+        <source>Wristband offline</source>
+        <translation>手环离线</translation>
+    </message>
+    <message>
+        <source>Wristband not worn</source>
+        <translation>手环未佩戴</translation>
+    </message>
+    <message>
+        <source>Wristband battery low</source>
+        <translation>手环电量低</translation>
+    </message>
+    <message>
+        <source>Resident request</source>
+        <translation>居民诉求</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentStatus</name>
+    <message>
+        <source>New</source>
+        <translation>待确认</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>Dispatched</source>
+        <translation>已派单</translation>
+    </message>
+    <message>
+        <source>On scene</source>
+        <translation>已到场</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>已升级</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>已处置</translation>
+    </message>
+    <message>
+        <source>False alarm</source>
+        <translation>误报</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentTableModel</name>
+    <message>
+        <source>{0} s</source>
+        <translation>{0} 秒</translation>
+    </message>
+    <message>
+        <source>{0} min {1} s</source>
+        <translation>{0} 分 {1} 秒</translation>
+    </message>
+    <message>
+        <source>{0} h {1} min</source>
+        <translation>{0} 小时 {1} 分</translation>
+    </message>
+    <message>
+        <source>{0} d</source>
+        <translation>{0} 天</translation>
+    </message>
+    <message>
+        <source>P</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Repeats</source>
+        <translation>重复</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>已持续</translation>
+    </message>
+</context>
+<context>
+    <name>ProblemKind</name>
+    <message>
+        <source>Invalid event</source>
+        <translation>无效事件</translation>
+    </message>
+    <message>
+        <source>Unreadable frame</source>
+        <translation>无法解析的帧</translation>
+    </message>
+    <message>
+        <source>Events missing</source>
+        <translation>事件缺失</translation>
+    </message>
+    <message>
+        <source>Stream reset</source>
+        <translation>数据流重置</translation>
+    </message>
+    <message>
+        <source>Authentication failed</source>
+        <translation>认证失败</translation>
+    </message>
+    <message>
+        <source>Feed silent</source>
+        <translation>无数据</translation>
+    </message>
+    <message>
+        <source>Server error</source>
+        <translation>服务器报错</translation>
+    </message>
+</context>
+<context>
+    <name>ProblemTableModel</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Feed</source>
+        <translation>数据源</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Event / seq</source>
+        <translation>事件编号 / 序号</translation>
+    </message>
+</context>
+<context>
+    <name>Reason</name>
+    <message>
+        <source>missing field &apos;{0}&apos;</source>
+        <translation>缺少字段 &apos;{0}&apos;</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; is empty</source>
+        <translation>字段 &apos;{0}&apos; 为空</translation>
+    </message>
+    <message>
+        <source>unknown type {0}</source>
+        <translation>未知的事件类型 {0}</translation>
+    </message>
+    <message>
+        <source>&apos;time&apos; {0} is not RFC 3339 with an offset</source>
+        <translation>时间 {0} 格式不对（须为带时区的 RFC 3339）</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; is {1}, not one of {2}</source>
+        <translation>字段 &apos;{0}&apos; 的值 {1} 不在允许范围内（{2}）</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; must be text, not {1}</source>
+        <translation>字段 &apos;{0}&apos; 须为文本，而不是 {1}</translation>
+    </message>
+    <message>
+        <source>&apos;id&apos; {0} is not 1–128 characters of A–Z a–z 0–9 . _ : -</source>
+        <translation>事件编号 {0} 不合规（须为 1–128 个 A–Z a–z 0–9 . _ : - 字符）</translation>
+    </message>
+    <message>
+        <source>{0} latitude {1} is out of range (−90 to 90)</source>
+        <translation>{0} 的纬度 {1} 超出范围（−90 到 90）</translation>
+    </message>
+    <message>
+        <source>{0} longitude {1} is out of range (−180 to 180)</source>
+        <translation>{0} 的经度 {1} 超出范围（−180 到 180）</translation>
+    </message>
+    <message>
+        <source>not JSON: {0}</source>
+        <translation>不是 JSON：{0}</translation>
+    </message>
+    <message>
+        <source>binary frame (CES/1 frames are text)</source>
+        <translation>二进制帧（CES/1 只接受文本帧）</translation>
+    </message>
+    <message>
+        <source>not a JSON object but {0}</source>
+        <translation>不是 JSON 对象，而是 {0}</translation>
+    </message>
+    <message>
+        <source>unknown op {0}</source>
+        <translation>未知的操作 {0}</translation>
+    </message>
+    <message>
+        <source>frame of {0} bytes is over the 256 KiB limit</source>
+        <translation>帧大小 {0} 字节，超过 256 KiB 上限</translation>
+    </message>
+    <message>
+        <source>events {0}–{1} never arrived</source>
+        <translation>事件 {0}–{1} 未收到</translation>
+    </message>
+    <message>
+        <source>the server no longer holds events {0}–{1}</source>
+        <translation>服务器已不再保存事件 {0}–{1}</translation>
+    </message>
+    <message>
+        <source>server stream changed from {0} to {1}: reading it again from the start</source>
+        <translation>服务器数据流已从 {0} 变为 {1}：从头重新读取</translation>
+    </message>
+    <message>
+        <source>no frame for {0} s; reconnecting</source>
+        <translation>{0} 秒未收到任何数据，正在重连</translation>
+    </message>
+    <message>
+        <source>silent for {0} s; reconnecting</source>
+        <translation>{0} 秒无数据，正在重连</translation>
+    </message>
+    <message>
+        <source>HTTP {0}: the server refused the token</source>
+        <translation>HTTP {0}：服务器拒绝了令牌</translation>
+    </message>
+    <message>
+        <source>HTTP {0}: token refused; next try in {1} s</source>
+        <translation>HTTP {0}：令牌被拒绝，{1} 秒后重试</translation>
+    </message>
+    <message>
+        <source>HTTP {0} from the server</source>
+        <translation>服务器返回 HTTP {0}</translation>
+    </message>
+    <message>
+        <source>cannot connect: {0}</source>
+        <translation>无法连接：{0}</translation>
+    </message>
+    <message>
+        <source>the server closed the stream</source>
+        <translation>服务器关闭了数据流</translation>
+    </message>
+    <message>
+        <source>connection lost</source>
+        <translation>连接中断</translation>
+    </message>
+    <message>
+        <source>connection closed: {0}</source>
+        <translation>连接已关闭：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>ActionVerb</name>
+    <message>
+        <source>acknowledge</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>dispatch</source>
+        <translation>派单</translation>
+    </message>
+    <message>
+        <source>mark on scene</source>
+        <translation>标记到场</translation>
+    </message>
+    <message>
+        <source>recall</source>
+        <translation>召回</translation>
+    </message>
+    <message>
+        <source>escalate</source>
+        <translation>升级</translation>
+    </message>
+    <message>
+        <source>resolve</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <source>mark as false alarm</source>
+        <translation>标记误报</translation>
+    </message>
+    <message>
+        <source>close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>reopen</source>
+        <translation>重新打开</translation>
+    </message>
+    <message>
+        <source>merge</source>
+        <translation>合并</translation>
+    </message>
+</context>
+<context>
+    <name>DispatchDialog</name>
+    <message>
+        <source>Dispatch #{0}</source>
+        <translation>派单 #{0}</translation>
+    </message>
+    <message>
+        <source>place unknown</source>
+        <translation>地点不明</translation>
+    </message>
+    <message>
+        <source>{0} — {1} — {2}</source>
+        <translation>{0} — {1} — {2}</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>推荐理由</translation>
+    </message>
+    <message>
+        <source>Duty status of the selected:</source>
+        <translation>所选人员的在岗状态：</translation>
+    </message>
+    <message>
+        <source>Task summary (the field app shows it):</source>
+        <translation>任务说明（显示在外勤端）：</translation>
+    </message>
+    <message>
+        <source>Dispatch</source>
+        <translation>派单</translation>
+    </message>
+    <message>
+        <source>#{0} {1}</source>
+        <translation>#{0} {1}</translation>
+    </message>
+    <message>
+        <source>Nobody in the directory can be sent (no grid workers or teams known).</source>
+        <translation>通讯录中没有可派的人（没有网格员或巡逻队的资料）。</translation>
+    </message>
+    <message>
+        <source>Could not set the duty status: {0}</source>
+        <translation>无法设置在岗状态：{0}</translation>
+    </message>
+    <message>
+        <source>Off duty</source>
+        <translation>不在岗</translation>
+    </message>
+    <message>
+        <source>{0} is off duty. Dispatch anyway?</source>
+        <translation>{0}不在岗，仍然派单？</translation>
+    </message>
+    <message>
+        <source>Dispatch anyway</source>
+        <translation>仍然派单</translation>
+    </message>
+    <message>
+        <source>Could not dispatch: {0}</source>
+        <translation>派单失败：{0}</translation>
+    </message>
+    <message>
+        <source>The field platform refused the task: {0}</source>
+        <translation>外勤平台拒绝了任务：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>DutyStatus</name>
+    <message>
+        <source>On duty</source>
+        <translation>在岗</translation>
+    </message>
+    <message>
+        <source>Busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <source>Off duty</source>
+        <translation>不在岗</translation>
+    </message>
+</context>
+<context>
+    <name>EventType</name>
+    <message>
+        <source>Fall</source>
+        <translation>跌倒</translation>
+    </message>
+    <message>
+        <source>SOS</source>
+        <translation>SOS</translation>
+    </message>
+    <message>
+        <source>Alarm</source>
+        <translation>告警</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>诉求</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>档案</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentActions</name>
+    <message>
+        <source>Acknowledge</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Say that the desk has seen the incident (stops the first clock)</source>
+        <translation>表示值班台已看到此事件（停止确认计时）</translation>
+    </message>
+    <message>
+        <source>Dispatch</source>
+        <translation>派单</translation>
+    </message>
+    <message>
+        <source>Send a grid worker or patrol team (suggests who)</source>
+        <translation>派网格员或巡逻队（给出推荐人选）</translation>
+    </message>
+    <message>
+        <source>Recall</source>
+        <translation>召回</translation>
+    </message>
+    <message>
+        <source>Withdraw a running task, with a reason</source>
+        <translation>撤回进行中的任务（需填写原因）</translation>
+    </message>
+    <message>
+        <source>Add note</source>
+        <translation>添加备注</translation>
+    </message>
+    <message>
+        <source>Add a note to the record (notes are never changed)</source>
+        <translation>在记录中添加备注（备注不可修改）</translation>
+    </message>
+    <message>
+        <source>Escalate</source>
+        <translation>升级</translation>
+    </message>
+    <message>
+        <source>Hand the incident up (police, fire, 120, the leader on call)</source>
+        <translation>上报（110、119、120 或值班领导）</translation>
+    </message>
+    <message>
+        <source>False alarm</source>
+        <translation>误报</translation>
+    </message>
+    <message>
+        <source>Mark the incident as a false alarm</source>
+        <translation>将此事件标记为误报</translation>
+    </message>
+    <message>
+        <source>Resolve</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <source>Record the outcome and resolve</source>
+        <translation>记录处置结果并办结</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Close a resolved incident or a false alarm</source>
+        <translation>关闭已处置或误报的事件</translation>
+    </message>
+    <message>
+        <source>Reopen</source>
+        <translation>重新打开</translation>
+    </message>
+    <message>
+        <source>Open a resolved or closed incident again</source>
+        <translation>重新打开已处置或已关闭的事件</translation>
+    </message>
+    <message>
+        <source>Merge</source>
+        <translation>合并</translation>
+    </message>
+    <message>
+        <source>Join this incident into another open one</source>
+        <translation>将此事件并入另一个未结事件</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>答复</translation>
+    </message>
+    <message>
+        <source>Answer the resident through the channel the request came in on</source>
+        <translation>通过诉求来源渠道答复居民</translation>
+    </message>
+    <message>
+        <source>Shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <source>Show this list of keys</source>
+        <translation>显示本快捷键列表</translation>
+    </message>
+    <message>
+        <source>Space</source>
+        <translation>空格</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentPanel</name>
+    <message>
+        <source> or </source>
+        <translation>”或“</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>Cannot {0} this incident: it is {1} (only when it is {2}).</source>
+        <translation>无法{0}此事件：当前为“{1}”（仅在“{2}”时可以）。</translation>
+    </message>
+    <message>
+        <source>Resolving needs an outcome.</source>
+        <translation>办结需要选择处置结果。</translation>
+    </message>
+    <message>
+        <source>A note needs some text.</source>
+        <translation>备注不能为空。</translation>
+    </message>
+    <message>
+        <source>A reply needs some text.</source>
+        <translation>答复不能为空。</translation>
+    </message>
+    <message>
+        <source>An incident cannot be merged into itself.</source>
+        <translation>事件不能并入自身。</translation>
+    </message>
+    <message>
+        <source>Refused: {0}</source>
+        <translation>被拒绝：{0}</translation>
+    </message>
+    <message>
+        <source>{0} h {1} min</source>
+        <translation>{0} 小时 {1} 分</translation>
+    </message>
+    <message>
+        <source>{0} d {1} h</source>
+        <translation>{0} 天 {1} 小时</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Task / update</source>
+        <translation>任务 / 进展</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>时间线</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>处置记录</translation>
+    </message>
+    <message>
+        <source>No incident selected.</source>
+        <translation>未选择事件。</translation>
+    </message>
+    <message>
+        <source>{0} (×{1})</source>
+        <translation>{0}（×{1}）</translation>
+    </message>
+    <message>
+        <source>place unknown</source>
+        <translation>地点不明</translation>
+    </message>
+    <message>
+        <source>{0} — merged into #{1}</source>
+        <translation>{0} — 已并入 #{1}</translation>
+    </message>
+    <message>
+        <source>{0} — outcome: {1}</source>
+        <translation>{0} — 结果：{1}</translation>
+    </message>
+    <message>
+        <source>Open for {0}</source>
+        <translation>已持续 {0}</translation>
+    </message>
+    <message>
+        <source>SLA: no clock running</source>
+        <translation>时限：无计时</translation>
+    </message>
+    <message>
+        <source>SLA {0} by {1}: overdue {2}</source>
+        <translation>时限 {0} {1} 前：已超时 {2}</translation>
+    </message>
+    <message>
+        <source>SLA {0} by {1}: {2} left</source>
+        <translation>时限 {0} {1} 前：剩余 {2}</translation>
+    </message>
+    <message>
+        <source>Resident's request</source>
+        <translation>居民诉求</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Reporter</source>
+        <translation>反映人</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>住址</translation>
+    </message>
+    <message>
+        <source>Alarm</source>
+        <translation>告警</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Cleared at the source</source>
+        <translation>源头已解除</translation>
+    </message>
+    <message>
+        <source>Elder</source>
+        <translation>老人</translation>
+    </message>
+    <message>
+        <source>{0} (no profile on file)</source>
+        <translation>{0}（无档案）</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>年龄</translation>
+    </message>
+    <message>
+        <source>{0} years (born {1})</source>
+        <translation>{0} 岁（{1} 年生）</translation>
+    </message>
+    <message>
+        <source>Conditions</source>
+        <translation>病史</translation>
+    </message>
+    <message>
+        <source>Emergency contacts</source>
+        <translation>紧急联系人</translation>
+    </message>
+    <message>
+        <source>battery {0}</source>
+        <translation>电量 {0}</translation>
+    </message>
+    <message>
+        <source>Wristband</source>
+        <translation>手环</translation>
+    </message>
+    <message>
+        <source>Last position</source>
+        <translation>最近位置</translation>
+    </message>
+    <message>
+        <source>{0:.5f}, {1:.5f} at {2} ({3} ago)</source>
+        <translation>{0:.5f}, {1:.5f}，{2}（{3} 前）</translation>
+    </message>
+    <message>
+        <source>none received</source>
+        <translation>尚未收到</translation>
+    </message>
+    <message>
+        <source>No task sent yet</source>
+        <translation>尚未派单</translation>
+    </message>
+    <message>
+        <source>Notes ({0})</source>
+        <translation>备注（{0}）</translation>
+    </message>
+    <message>
+        <source>Failed: {0}</source>
+        <translation>操作失败：{0}</translation>
+    </message>
+    <message>
+        <source>The field platform refused: {0}</source>
+        <translation>外勤平台拒绝：{0}</translation>
+    </message>
+    <message>
+        <source>Acknowledged.</source>
+        <translation>已确认。</translation>
+    </message>
+    <message>
+        <source>Escalated.</source>
+        <translation>已升级。</translation>
+    </message>
+    <message>
+        <source>Marked as a false alarm.</source>
+        <translation>已标记为误报。</translation>
+    </message>
+    <message>
+        <source>Closed.</source>
+        <translation>已关闭。</translation>
+    </message>
+    <message>
+        <source>Reopened.</source>
+        <translation>已重新打开。</translation>
+    </message>
+    <message>
+        <source>Resolve #{0}</source>
+        <translation>办结 #{0}</translation>
+    </message>
+    <message>
+        <source>What was the outcome?</source>
+        <translation>处置结果是什么？</translation>
+    </message>
+    <message>
+        <source>Note (optional):</source>
+        <translation>备注（可选）：</translation>
+    </message>
+    <message>
+        <source>Resolved: {0}.</source>
+        <translation>已办结：{0}。</translation>
+    </message>
+    <message>
+        <source>Note on #{0}</source>
+        <translation>#{0} 的备注</translation>
+    </message>
+    <message>
+        <source>Notes are kept as written.</source>
+        <translation>备注保存后不可修改。</translation>
+    </message>
+    <message>
+        <source>Note:</source>
+        <translation>备注：</translation>
+    </message>
+    <message>
+        <source>Note added.</source>
+        <translation>已添加备注。</translation>
+    </message>
+    <message>
+        <source>Reply on #{0}</source>
+        <translation>答复 #{0}</translation>
+    </message>
+    <message>
+        <source>The resident gets this through the channel the request came in on.</source>
+        <translation>居民将通过诉求来源渠道收到此答复。</translation>
+    </message>
+    <message>
+        <source>Reply:</source>
+        <translation>答复：</translation>
+    </message>
+    <message>
+        <source>Reply sent.</source>
+        <translation>答复已发送。</translation>
+    </message>
+    <message>
+        <source>Recall a task of #{0}</source>
+        <translation>召回 #{0} 的任务</translation>
+    </message>
+    <message>
+        <source>Which task?</source>
+        <translation>哪个任务？</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>原因：</translation>
+    </message>
+    <message>
+        <source>Task {0} recalled.</source>
+        <translation>任务 {0} 已召回。</translation>
+    </message>
+    <message>
+        <source>There is no other open incident to merge into.</source>
+        <translation>没有其他未结事件可以合并。</translation>
+    </message>
+    <message>
+        <source>Merge #{0}</source>
+        <translation>合并 #{0}</translation>
+    </message>
+    <message>
+        <source>Join #{0} into which incident? It closes; its events move over.</source>
+        <translation>将 #{0} 并入哪个事件？并入后它将关闭，事件记录一并转入。</translation>
+    </message>
+    <message>
+        <source>Merged into #{0}.</source>
+        <translation>已并入 #{0}。</translation>
+    </message>
+    <message>
+        <source>Dispatched to {0} ({1}).</source>
+        <translation>已派单给 {0}（{1}）。</translation>
+    </message>
+</context>
+<context>
+    <name>LogAction</name>
+    <message>
+        <source>opened</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>dispatched</source>
+        <translation>派单</translation>
+    </message>
+    <message>
+        <source>on scene</source>
+        <translation>到场</translation>
+    </message>
+    <message>
+        <source>recalled</source>
+        <translation>召回</translation>
+    </message>
+    <message>
+        <source>escalated</source>
+        <translation>升级</translation>
+    </message>
+    <message>
+        <source>resolved</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <source>marked false alarm</source>
+        <translation>标记误报</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>reopened</source>
+        <translation>重新打开</translation>
+    </message>
+    <message>
+        <source>merged</source>
+        <translation>合并</translation>
+    </message>
+    <message>
+        <source>note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>reply</source>
+        <translation>答复</translation>
+    </message>
+    <message>
+        <source>dispatch refused</source>
+        <translation>派单被拒</translation>
+    </message>
+    <message>
+        <source>cleared at the source</source>
+        <translation>源头解除</translation>
+    </message>
+    <message>
+        <source>task accepted</source>
+        <translation>任务已接单</translation>
+    </message>
+    <message>
+        <source>task declined</source>
+        <translation>任务被拒绝</translation>
+    </message>
+    <message>
+        <source>task en route</source>
+        <translation>任务已出发</translation>
+    </message>
+    <message>
+        <source>task on scene</source>
+        <translation>任务已到场</translation>
+    </message>
+    <message>
+        <source>task completed</source>
+        <translation>任务已完成</translation>
+    </message>
+    <message>
+        <source>task unable</source>
+        <translation>任务无法完成</translation>
+    </message>
+    <message>
+        <source>task recalled</source>
+        <translation>任务已召回</translation>
+    </message>
+</context>
+<context>
+    <name>Outcome</name>
+    <message>
+        <source>Helped on site</source>
+        <translation>现场协助</translation>
+    </message>
+    <message>
+        <source>Taken to hospital / 120 called</source>
+        <translation>送医 / 已呼叫 120</translation>
+    </message>
+    <message>
+        <source>False alarm</source>
+        <translation>误报</translation>
+    </message>
+    <message>
+        <source>Device fault</source>
+        <translation>设备故障</translation>
+    </message>
+    <message>
+        <source>Could not reach</source>
+        <translation>未能联系上</translation>
+    </message>
+    <message>
+        <source>Handled</source>
+        <translation>已处理</translation>
+    </message>
+    <message>
+        <source>Referred</source>
+        <translation>已转办</translation>
+    </message>
+    <message>
+        <source>Merged into another incident</source>
+        <translation>已并入其他事件</translation>
+    </message>
+</context>
+<context>
+    <name>ResponderKind</name>
+    <message>
+        <source>Grid worker</source>
+        <translation>网格员</translation>
+    </message>
+    <message>
+        <source>Patrol team</source>
+        <translation>巡逻队</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutSheet</name>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>What it does</source>
+        <translation>说明</translation>
+    </message>
+</context>
+<context>
+    <name>SlaStage</name>
+    <message>
+        <source>acknowledge</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>dispatch</source>
+        <translation>派单</translation>
+    </message>
+    <message>
+        <source>resolve</source>
+        <translation>办结</translation>
+    </message>
+</context>
+<context>
+    <name>TaskStatus</name>
+    <message>
+        <source>sent</source>
+        <translation>已派出</translation>
+    </message>
+    <message>
+        <source>accepted</source>
+        <translation>已接单</translation>
+    </message>
+    <message>
+        <source>declined</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>en route</source>
+        <translation>已出发</translation>
+    </message>
+    <message>
+        <source>on scene</source>
+        <translation>已到场</translation>
+    </message>
+    <message>
+        <source>completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>unable</source>
+        <translation>无法完成</translation>
+    </message>
+    <message>
+        <source>recalled</source>
+        <translation>已召回</translation>
+    </message>
+</context>
+<context>
+    <name>QueueModel</name>
+    <message>
+        <source>P</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation>当事人</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>已持续</translation>
+    </message>
+    <message>
+        <source>SLA</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Assigned to</source>
+        <translation>处置人</translation>
+    </message>
+    <message>
+        <source>Repeats</source>
+        <translation>重复</translation>
+    </message>
+    <message>
+        <source>acknowledge</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>dispatch</source>
+        <translation>派单</translation>
+    </message>
+    <message>
+        <source>resolve</source>
+        <translation>处置</translation>
+    </message>
+    <message>
+        <source>{0} overdue {1}</source>
+        <translation>{0}已超时 {1}</translation>
+    </message>
+    <message>
+        <source>{0} in {1}</source>
+        <translation>{0}剩余 {1}</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,195 @@
+"""The dispatch queue model: order, live SLA clock, filters, search, masking, incremental updates."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from desk.incidents import Incident, IncidentClass, Priority, QueueItem, Status
+from views.queue import (
+    AMBER,
+    COL_AGE,
+    COL_PERSON,
+    COL_PRIORITY,
+    COL_SLA,
+    COL_STATUS,
+    COL_TITLE,
+    INCIDENT_ID_ROLE,
+    RED,
+    SLA_STATE_ROLE,
+    QueueFilter,
+    QueueModel,
+    format_span,
+)
+
+T0 = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)  # 02:00 in Hefei
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def item(
+    n: int,
+    kind: str = "fall",
+    prio: int = 1,
+    cls: IncidentClass = IncidentClass.EMERGENCY,
+    opened: float = 0.0,
+    status: Status = Status.NEW,
+    subject: str | None = "王桂英",
+    place: str = "丁香家园二期 3栋",
+    **inc: object,
+) -> QueueItem:
+    at = T0 + timedelta(seconds=opened)
+    incident = Incident(
+        n, f"k{n}", kind, cls, Priority(prio), status, f"title {n}", place, f"E-{n:04d}", at, at, **inc
+    )  # type: ignore[arg-type]
+    return QueueItem(incident, subject_name=subject)
+
+
+def ids(model: QueueModel) -> list[int]:
+    return [model.index(r, 0).data(INCIDENT_ID_ROLE) for r in range(model.rowCount())]
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def model(qtmodeltester: ModelTester, clock: Clock) -> QueueModel:
+    m = QueueModel(now=clock)
+    qtmodeltester.check(m)
+    return m
+
+
+def test_priority_first_then_the_clock_closest_to_breaching(
+    model: QueueModel, qtmodeltester: ModelTester
+) -> None:
+    model.replace_all(
+        [
+            item(1, "grievance", 4, IncidentClass.GRIEVANCE, opened=-3600),
+            item(2, "door_forced", 2, IncidentClass.SECURITY, opened=-10),  # ack due in 50 s
+            item(3, "fall", 1, opened=-5),  # ack due in 25 s
+            item(4, "smoke", 1, opened=-20),  # ack due in 10 s: first
+            item(5, "door_forced", 2, IncidentClass.SECURITY, opened=-50),  # due in 10 s, but P2
+        ]
+    )
+    qtmodeltester.check(model)
+    assert ids(model) == [4, 3, 5, 2, 1]
+
+
+def test_updates_are_incremental_never_a_reset(model: QueueModel, qtbot: QtBot, clock: Clock) -> None:
+    model.replace_all([item(1), item(2, opened=-10)])
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    model.layoutChanged.connect(lambda: resets.append(True))
+    with qtbot.waitSignal(model.rowsInserted):
+        model.apply([item(3, opened=-29)])  # due in 1 s: goes first
+    assert ids(model) == [3, 2, 1]
+    with qtbot.waitSignal(model.dataChanged):  # same place: updated in place
+        model.apply([replace(item(2, opened=-10), subject_name="李明")])
+    assert model.index(1, COL_PERSON).data() == "李*"
+    acked = item(3, opened=-29, status=Status.ACKNOWLEDGED, acknowledged_at=clock.now)
+    model.apply([acked])  # the acknowledge stage is met: the dispatch clock (31 s left) now orders it
+    assert ids(model) == [2, 1, 3]
+    closed = item(2, status=Status.CLOSED)
+    with qtbot.waitSignal(model.rowsRemoved):
+        model.apply([closed])
+    assert ids(model) == [1, 3] and model.total == 2
+    assert resets == []
+
+
+def test_the_sla_clock_is_live_amber_then_red(model: QueueModel, clock: Clock) -> None:
+    model.replace_all([item(1)])
+    sla = model.index(0, COL_SLA)
+    assert "30 s" in sla.data() and sla.data(SLA_STATE_ROLE) == "ok"
+    clock.now = T0 + timedelta(seconds=23)  # 75 % of 30 s: amber
+    model.tick()
+    assert model.index(0, COL_SLA).data(SLA_STATE_ROLE) == "warning"
+    assert model.index(0, COL_SLA).data(Qt.ItemDataRole.BackgroundRole).color() == AMBER
+    clock.now = T0 + timedelta(seconds=95)
+    model.tick()
+    assert model.index(0, COL_SLA).data(SLA_STATE_ROLE) == "breached"
+    assert model.index(0, COL_SLA).data(Qt.ItemDataRole.BackgroundRole).color() == RED
+    assert "1 min 05 s" in model.index(0, COL_SLA).data()  # overdue by 65 s
+    assert model.index(0, COL_AGE).data() == "1 min 35 s"
+
+
+def test_an_unacknowledged_p1_is_loud_and_counted(model: QueueModel, qtbot: QtBot) -> None:
+    with qtbot.waitSignal(model.p1_unacknowledged_changed) as sig:
+        model.apply([item(1), item(2, "door_forced", 2, IncidentClass.SECURITY)])
+    assert sig.args == [1] and model.p1_unacknowledged == 1
+    assert model.index(0, COL_TITLE).data(Qt.ItemDataRole.BackgroundRole) is not None  # the whole row
+    assert model.index(0, COL_TITLE).data(Qt.ItemDataRole.FontRole).bold()
+    with qtbot.waitSignal(model.p1_unacknowledged_changed) as sig:
+        model.apply([item(1, status=Status.ACKNOWLEDGED, acknowledged_at=T0)])
+    assert sig.args == [0]
+
+
+def test_filters_and_search(model: QueueModel, qtmodeltester: ModelTester) -> None:
+    model.replace_all(
+        [
+            item(1, "fall", subject="王桂英"),
+            item(2, "smoke", place="5栋 3楼 楼道", subject=None),
+            item(3, "grievance", 4, IncidentClass.GRIEVANCE, subject="李女士", place="居南小区 7栋"),
+            item(4, "fall", status=Status.DISPATCHED, subject="张三"),
+        ]
+    )
+    model.set_filter(QueueFilter(kinds={"fall"}))
+    assert sorted(ids(model)) == [1, 4]
+    model.set_filter(QueueFilter(statuses={Status.DISPATCHED}))
+    assert ids(model) == [4]
+    model.set_filter(QueueFilter(priorities={4}))
+    assert ids(model) == [3]
+    model.set_filter(QueueFilter(text="居南"))
+    assert ids(model) == [3]
+    model.set_filter(QueueFilter(text="王桂英"))  # the full name finds the row; the row shows it masked
+    assert ids(model) == [1] and model.index(0, COL_PERSON).data() == "王*英"
+    model.set_filter(QueueFilter(text="3"))  # an incident number
+    assert 3 in ids(model)
+    model.apply([item(5, "fall", subject="王桂英")])  # a new row that does not match stays hidden
+    model.set_filter(QueueFilter(kinds={"smoke"}))
+    model.apply([item(6, "fall")])
+    assert ids(model) == [2] and model.total == 6
+    qtmodeltester.check(model)
+    model.set_filter(QueueFilter())
+    assert len(ids(model)) == 6
+
+
+def test_grid_filter_uses_the_place(clock: Clock) -> None:
+    model = QueueModel(now=clock, grid_of=lambda lat, lon: "G-03" if lat > 31.86 else "G-07")
+    model.replace_all([item(1, lat=31.861, lon=117.26), item(2, lat=31.859, lon=117.26), item(3)])
+    model.set_filter(QueueFilter(grids={"G-03"}))
+    assert ids(model) == [1]
+
+
+def test_texts(model: QueueModel) -> None:
+    model.replace_all([item(1, status=Status.ON_SCENE, acknowledged_at=T0, dispatched_at=T0)])
+    assert model.index(0, COL_PRIORITY).data() == "P1"
+    assert model.index(0, COL_PRIORITY).data(Qt.ItemDataRole.BackgroundRole).color() == RED
+    assert model.index(0, COL_STATUS).data() == "On scene"
+    assert "resolve" in model.index(0, COL_SLA).data()
+    assert (
+        format_span(3725) == "1 h 02 min"
+        and format_span(-65) == "1 min 05 s"
+        and format_span(90000) == "1 d 1 h"
+    )
+
+
+def test_ten_thousand_rows_insert_in_order(clock: Clock) -> None:
+    model = QueueModel(now=clock)  # no model tester here: it re-checks the whole model on every insert
+    model.replace_all([item(n, opened=-(n % 29)) for n in range(1, 5001)])
+    model.apply([item(n, opened=-(n % 29)) for n in range(5001, 10001)])
+    assert model.rowCount() == 10000
+    keys = [(model.index(r, 0).data(), model.item(r).incident.opened_at) for r in range(0, 10000, 97)]
+    assert [k[1] for k in keys] == sorted(k[1] for k in keys)  # oldest (closest to due) first among P1
