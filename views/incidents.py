@@ -26,7 +26,12 @@ COL_P, COL_TYPE, COL_TITLE, COL_PLACE, COL_STATUS, COL_REPEATS, COL_AGE = range(
 
 
 def _age(when: datetime, now: datetime) -> str:
-    secs = max(0, int((now - when).total_seconds()))
+    return span_text((now - when).total_seconds())
+
+
+def span_text(seconds: float) -> str:
+    """A span of time as the operator reads it (37 s, 4 min 09 s, 1 h 05 min, 2 d), translated."""
+    secs = max(0, int(abs(seconds)))
     if secs < 60:
         return QCoreApplication.translate("IncidentTableModel", "{0} s").format(secs)
     if secs < 3600:

@@ -11,13 +11,16 @@ import asyncio
 import logging
 import time
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFrame,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QSplitter,
     QTableView,
@@ -25,16 +28,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.assignment import grid_of
 from desk.feeds import FeedStatus
 from desk.incidents import Status
 from services.runtime import DeskRuntime
 from services.signals import DeskSignals
 from services.store import Changes
-from views import feed_health, incidents, problems
+from views import feed_health, problems, queue
 from views.feed_health import FeedHealthModel
-from views.incidents import IncidentTableModel, widest_age_texts
-from views.labels import status_text
+from views.incident_data import load_grids
+from views.incident_panel import IncidentPanel
+from views.incidents import widest_age_texts
+from views.labels import INCIDENT_KINDS, incident_kind, status_text
 from views.problems import ProblemTableModel
+from views.queue import INCIDENT_ID_ROLE, QueueFilter, QueueModel
 from widgets.priority_chip import PriorityChipDelegate
 
 log = logging.getLogger("desk.ui")
@@ -53,7 +60,8 @@ PROBLEMS_POLL_MS = 10_000
 TABLE_POINTS = 13
 PROBLEM_POINTS = 12
 # the Place column shows a whole address up to this width, then cuts (the tooltip has it all)
-PLACE_MAX_PX = 460
+PLACE_MAX_PX = 260
+PERSON_MAX_PX = 160
 TYPE_MAX_PX = 280
 FEED_NAME_MAX_PX = 240
 REF_MAX_PX = 320
@@ -66,7 +74,7 @@ def _font(points: int, *, bold: bool = False) -> QFont:
     return font
 
 
-def _table(model: FeedHealthModel | IncidentTableModel | ProblemTableModel, points: int) -> QTableView:
+def _table(model: FeedHealthModel | QueueModel | ProblemTableModel, points: int) -> QTableView:
     view = QTableView()
     view.setModel(model)
     view.setFont(_font(points))
@@ -132,7 +140,11 @@ class DeskWindow(QMainWindow):
         self.setWindowTitle(self.tr("Duty Desk — community command center"))
         self.setFont(_font(12))
         self.feed_model = FeedHealthModel(self)
-        self.incident_model = IncidentTableModel(self)
+        grids = load_grids()
+        self.incident_model = QueueModel(
+            self, grid_of=lambda lat, lon: g.ref if (g := grid_of(lat, lon, grids)) else None
+        )
+        self._grids = grids
         self.problem_model = ProblemTableModel(self)
 
         # feeds: every column to its contents (a handful of rows: cheap), the detail takes the rest
@@ -148,18 +160,71 @@ class DeskWindow(QMainWindow):
         self.feed_model.rowsInserted.connect(self._fit_feed_height)
         self.feed_model.rowsRemoved.connect(self._fit_feed_height)
 
-        # incidents: the title takes the room, the place as much as it needs up to a limit
+        # the dispatch queue: the title takes the room, the place as much as it needs up to a limit
         self.incident_view = _table(self.incident_model, TABLE_POINTS)
-        self.incident_view.setItemDelegateForColumn(incidents.COL_P, PriorityChipDelegate(self.incident_view))
+        self.incident_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.incident_view.setItemDelegateForColumn(
+            queue.COL_PRIORITY, PriorityChipDelegate(self.incident_view)
+        )
         inc_header = self.incident_view.horizontalHeader()
-        inc_header.setSectionResizeMode(incidents.COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        inc_header.setSectionResizeMode(queue.COL_TITLE, QHeaderView.ResizeMode.Stretch)
         chip = QFontMetrics(_font(TABLE_POINTS, bold=True)).horizontalAdvance("P4") + 28
         self.incident_view.setColumnWidth(
-            incidents.COL_P, max(chip, inc_header.sectionSizeFromContents(0).width())
+            queue.COL_PRIORITY, max(chip, inc_header.sectionSizeFromContents(0).width())
         )
-        _fit(self.incident_view, incidents.COL_STATUS, 400, texts=[status_text(s) for s in Status])
-        _fit(self.incident_view, incidents.COL_AGE, 400, texts=widest_age_texts())
-        _fit(self.incident_view, incidents.COL_REPEATS, 200, texts=["999"])
+        _fit(self.incident_view, queue.COL_STATUS, 400, texts=[status_text(s) for s in Status])
+        _fit(self.incident_view, queue.COL_AGE, 400, texts=widest_age_texts())
+        _fit(
+            self.incident_view,
+            queue.COL_SLA,
+            400,
+            texts=[
+                self.incident_model.tr("{0} overdue {1}").format(
+                    self.incident_model.tr("acknowledge"), "23 h 59 min"
+                )
+            ],
+        )
+        _fit(self.incident_view, queue.COL_REPEATS, 200, texts=["999"])
+        self.incident_view.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.incident_model.p1_unacknowledged_changed.connect(self._on_p1_unacknowledged)
+
+        # the filters and the search box above the queue
+        self.kind_filter = QComboBox()
+        self.kind_filter.addItem(self.tr("All types"), "")
+        for kind in INCIDENT_KINDS:
+            self.kind_filter.addItem(incident_kind(kind), kind)
+        self.status_filter = QComboBox()
+        self.status_filter.addItem(self.tr("All states"), "")
+        for st in Status:
+            if st.value in ("new", "acknowledged", "dispatched", "on_scene", "escalated"):
+                self.status_filter.addItem(status_text(st), st.value)
+        self.priority_filter = QComboBox()
+        self.priority_filter.addItem(self.tr("All priorities"), 0)
+        for prio in (1, 2, 3, 4):
+            self.priority_filter.addItem(f"P{prio}", prio)
+        self.grid_filter = QComboBox()
+        self.grid_filter.addItem(self.tr("All grids"), "")
+        for grid in grids:
+            self.grid_filter.addItem(grid.name, grid.ref)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search title, place, person, number…"))
+        self.search.setClearButtonEnabled(True)
+        for combo in (self.kind_filter, self.status_filter, self.priority_filter, self.grid_filter):
+            combo.currentIndexChanged.connect(self._apply_filter)
+        self.search.textChanged.connect(self._apply_filter)
+        self.p1_banner = QLabel()
+        self.p1_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.p1_banner.setStyleSheet(
+            "background: #c62828; color: white; font-weight: bold; font-size: 15pt; padding: 6px 12px;"
+        )
+        self.p1_banner.hide()
+
+        # the selected incident, beside the queue; its keys work from anywhere in the window
+        self.panel = IncidentPanel(
+            runtime, runtime.config.desk_id, self, shortcut_context=Qt.ShortcutContext.WindowShortcut
+        )
+        self.panel.incident_changed.connect(lambda incident_id: self._pending.add(incident_id))
+        signals.changes_committed.connect(self.panel.on_changes)
 
         # problems: the reason takes the room
         self.problem_view = _table(self.problem_model, PROBLEM_POINTS)
@@ -183,15 +248,35 @@ class DeskWindow(QMainWindow):
         lay2 = QVBoxLayout(middle)
         lay2.setContentsMargins(8, 0, 8, 0)
         lay2.addWidget(self.incident_title)
+        lay2.addWidget(self.p1_banner)
+        bar = QHBoxLayout()
+        for widget in (self.kind_filter, self.status_filter, self.priority_filter, self.grid_filter):
+            bar.addWidget(widget)
+        bar.addWidget(self.search, 1)
+        lay2.addLayout(bar)
         lay2.addWidget(self.incident_view)
         bottom = QWidget()
         lay3 = QVBoxLayout(bottom)
         lay3.setContentsMargins(8, 0, 8, 0)
         lay3.addWidget(self.problem_title)
         lay3.addWidget(self.problem_view)
+        # explicit minimums: a desk on a small screen can still shrink the window (the panel's
+        # buttons and the filter bar would otherwise ask for 1,500 px)
+        middle.setMinimumWidth(420)
+        self.panel.setMinimumWidth(320)
+        for combo in (self.kind_filter, self.status_filter, self.priority_filter, self.grid_filter):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(4)
+        self.beside = QSplitter(Qt.Orientation.Horizontal)
+        self.beside.setChildrenCollapsible(False)
+        self.beside.addWidget(middle)
+        self.beside.addWidget(self.panel)
+        self.beside.setStretchFactor(0, 2)
+        self.beside.setStretchFactor(1, 1)
+        self.beside.setSizes([1300, 620])
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(middle)
+        self.splitter.addWidget(self.beside)
         self.splitter.addWidget(bottom)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
@@ -270,7 +355,7 @@ class DeskWindow(QMainWindow):
                 self.on_feed_status(client.status())
 
     async def load(self) -> None:
-        self.incident_model.apply(await self.runtime.open_incidents())
+        self.incident_model.replace_all(await self.runtime.queue_items())
         self._fit_incident_columns()
         self._update_summary()
         self.problem_model.set_problems(await self.runtime.problems(limit=200))
@@ -289,7 +374,7 @@ class DeskWindow(QMainWindow):
         task.add_done_callback(_log_failure)
 
     async def _fetch(self, ids: list[int]) -> None:
-        self.incident_model.apply(await self.runtime.incidents_by_id(ids))
+        self.incident_model.apply(await self.runtime.queue_items(ids))
         self._fit_incident_columns()
         self._update_summary()
 
@@ -338,8 +423,44 @@ class DeskWindow(QMainWindow):
         view.setFixedHeight(height)
 
     def _fit_incident_columns(self) -> None:
-        _fit(self.incident_view, incidents.COL_TYPE, TYPE_MAX_PX)
-        _fit(self.incident_view, incidents.COL_PLACE, PLACE_MAX_PX)
+        _fit(self.incident_view, queue.COL_TYPE, TYPE_MAX_PX)
+        _fit(self.incident_view, queue.COL_PLACE, PLACE_MAX_PX)
+        _fit(self.incident_view, queue.COL_PERSON, PERSON_MAX_PX)
+        _fit(self.incident_view, queue.COL_ASSIGNEE, PERSON_MAX_PX)
+
+    # ---- the queue: filters, selection, the unacknowledged P1 banner -------------------------
+    def _apply_filter(self) -> None:
+        flt = QueueFilter(text=self.search.text().strip())
+        if kind := self.kind_filter.currentData():
+            flt.kinds = {kind}
+        if state := self.status_filter.currentData():
+            flt.statuses = {Status(state)}
+        if prio := self.priority_filter.currentData():
+            flt.priorities = {int(prio)}
+        if grid := self.grid_filter.currentData():
+            flt.grids = {grid}
+        self.incident_model.set_filter(flt)
+        self._update_summary()
+
+    def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        incident_id = current.data(INCIDENT_ID_ROLE) if current.isValid() else None
+        if incident_id is None:
+            return
+        task = asyncio.ensure_future(self.panel.show_incident(int(incident_id)))
+        task.add_done_callback(_log_failure)
+
+    def select_incident(self, incident_id: int) -> bool:
+        """Select an incident in the queue (and so show it beside); False if it is not shown."""
+        row = self.incident_model.row_of(incident_id)
+        if row is None:
+            return False
+        self.incident_view.selectRow(row)
+        self.incident_view.scrollTo(self.incident_model.index(row, 0))
+        return True
+
+    def _on_p1_unacknowledged(self, count: int) -> None:
+        self.p1_banner.setText(self.tr("%n P1 incident(s) not acknowledged", "", count))
+        self.p1_banner.setVisible(count > 0)
 
     def _fit_problem_columns(self) -> None:
         _fit(self.problem_view, problems.COL_FEED, FEED_NAME_MAX_PX)
@@ -373,6 +494,9 @@ class DeskWindow(QMainWindow):
         split = settings.value("window/splitter")
         if isinstance(split, QByteArray):
             self.splitter.restoreState(split)
+        beside = settings.value("window/beside")
+        if isinstance(beside, QByteArray):
+            self.beside.restoreState(beside)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # nothing fires after the window is closed (the feeds still report while they stop, and a
@@ -383,5 +507,6 @@ class DeskWindow(QMainWindow):
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("window/beside", self.beside.saveState())
         super().closeEvent(event)
         self.closed.emit()

@@ -21,7 +21,8 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from desk.incidents import QueueItem, Status
 from desk.privacy import mask_name
 from desk.sla import ClockState, SlaPolicy, Stage, clock
-from views.labels import QT_TRANSLATE_NOOP, incident_kind, status_text
+from views.incidents import span_text
+from views.labels import QT_TRANSLATE_NOOP, incident_kind, plain_tooltip, status_text
 from widgets.priority_chip import PRIORITY_COLORS
 
 Index = QModelIndex | QPersistentModelIndex
@@ -60,16 +61,17 @@ RED = QColor("#c62828")
 P1_UNSEEN = QColor("#ffcdd2")  # the whole row of a P1 nobody has acknowledged
 
 
-def format_span(seconds: float) -> str:
-    """1 h 05 min, 4 min 09 s, 37 s (a compact, readable span)."""
+format_span = span_text  # the same words as everywhere else in the window
+
+
+def clock_text(seconds: float) -> str:
+    """A countdown as a clock reads it: 0:25, 4:09, 1:05:00; a day and more as whole days."""
     secs = int(abs(seconds))
-    if secs < 60:
-        return f"{secs} s"
-    if secs < 3600:
-        return f"{secs // 60} min {secs % 60:02d} s"
-    if secs < 86400:
-        return f"{secs // 3600} h {secs % 3600 // 60:02d} min"
-    return f"{secs // 86400} d {secs % 86400 // 3600} h"
+    if secs >= 86400:
+        return f"{secs // 86400} d"
+    if secs >= 3600:
+        return f"{secs // 3600}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
+    return f"{secs // 60}:{secs % 60:02d}"
 
 
 @dataclass(slots=True)
@@ -327,7 +329,7 @@ class QueueModel(QAbstractTableModel):
             if col == COL_ASSIGNEE:
                 return item.assignee_name or item.assignee or ""
             if col == COL_REPEATS:
-                return f"×{inc.count}" if inc.count > 1 else ""
+                return str(inc.count) if inc.count > 1 else ""
             return None
         if role == INCIDENT_ID_ROLE:
             return inc.id
@@ -360,8 +362,8 @@ class QueueModel(QAbstractTableModel):
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.ToolTipRole and col == COL_TITLE:
-            return inc.title
+        if role == Qt.ItemDataRole.ToolTipRole and col in (COL_TITLE, COL_PLACE):
+            return plain_tooltip(inc.title if col == COL_TITLE else inc.place or "—")  # never rich text
         return None
 
     def _sla_text(self, row: _Row) -> str:
@@ -374,5 +376,5 @@ class QueueModel(QAbstractTableModel):
         }[row.stage]
         left = (row.due_at - self._now).total_seconds()
         if left < 0:
-            return self.tr("{0} overdue {1}").format(stage, format_span(left))
-        return self.tr("{0} in {1}").format(stage, format_span(left))
+            return self.tr("{0} overdue {1}").format(stage, clock_text(left))
+        return self.tr("{0} in {1}").format(stage, clock_text(left))

@@ -2,437 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name>DeskWindow</name>
-    <message>
-        <source>Duty Desk — community command center</source>
-        <translation>社区值班台 — 社区指挥中心</translation>
-    </message>
-    <message>
-        <source>Feeds</source>
-        <translation>数据源</translation>
-    </message>
-    <message>
-        <source>Open incidents</source>
-        <translation>待处置事件</translation>
-    </message>
-    <message>
-        <source>Data problems</source>
-        <translation>数据问题</translation>
-    </message>
-    <message numerus="yes">
-        <source>Open incidents: %n</source>
-        <translation>
-            <numerusform>待处置事件：%n</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Data problems: %n</source>
-        <translation>
-            <numerusform>数据问题：%n</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Events stored this session: {0}; quarantined: {1}</source>
-        <translation>本次运行已接收事件 {0} 条；无效已隔离 {1} 条</translation>
-    </message>
-</context>
-<context>
-    <name>FeedHealthModel</name>
-    <message>
-        <source>{0} s ago</source>
-        <translation>{0} 秒前</translation>
-    </message>
-    <message>
-        <source>{0} min ago</source>
-        <translation>{0} 分钟前</translation>
-    </message>
-    <message>
-        <source>{0} h {1} min ago</source>
-        <translation>{0} 小时 {1} 分钟前</translation>
-    </message>
-    <message>
-        <source>Feed</source>
-        <translation>数据源</translation>
-    </message>
-    <message>
-        <source>State</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <source>Detail</source>
-        <translation>详情</translation>
-    </message>
-    <message>
-        <source>Received</source>
-        <translation>已接收</translation>
-    </message>
-    <message>
-        <source>Gaps</source>
-        <translation>缺失</translation>
-    </message>
-    <message>
-        <source>Protocol errors</source>
-        <translation>协议错误</translation>
-    </message>
-    <message>
-        <source>Last event</source>
-        <translation>最近事件</translation>
-    </message>
-    <message>
-        <source>stream {0}</source>
-        <translation>数据流 {0}</translation>
-    </message>
-</context>
-<context>
-    <name>FeedState</name>
-    <message>
-        <source>connecting</source>
-        <translation>连接中</translation>
-    </message>
-    <message>
-        <source>live</source>
-        <translation>在线</translation>
-    </message>
-    <message>
-        <source>DOWN — reconnecting</source>
-        <translation>中断·重连中</translation>
-    </message>
-    <message>
-        <source>DOWN — authentication failed</source>
-        <translation>认证失败</translation>
-    </message>
-    <message>
-        <source>DOWN — stalled</source>
-        <translation>无数据·已断开</translation>
-    </message>
-    <message>
-        <source>stopped</source>
-        <translation>已停止</translation>
-    </message>
-</context>
-<context>
-    <name>IncidentKind</name>
-    <message>
-        <source>Fall</source>
-        <translation>跌倒</translation>
-    </message>
-    <message>
-        <source>SOS call</source>
-        <translation>SOS 呼救</translation>
-    </message>
-    <message>
-        <source>Fire</source>
-        <translation>火警</translation>
-    </message>
-    <message>
-        <source>Smoke</source>
-        <translation>烟感</translation>
-    </message>
-    <message>
-        <source>Gas leak</source>
-        <translation>燃气泄漏</translation>
-    </message>
-    <message>
-        <source>Trapped in lift</source>
-        <translation>电梯困人</translation>
-    </message>
-    <message>
-        <source>Door forced</source>
-        <translation>强行开门</translation>
-    </message>
-    <message>
-        <source>Face watch list</source>
-        <translation>人脸布控</translation>
-    </message>
-    <message>
-        <source>Vehicle watch list</source>
-        <translation>车辆布控</translation>
-    </message>
-    <message>
-        <source>Intrusion</source>
-        <translation>周界入侵</translation>
-    </message>
-    <message>
-        <source>Door held open</source>
-        <translation>门未关闭</translation>
-    </message>
-    <message>
-        <source>Water leak</source>
-        <translation>漏水</translation>
-    </message>
-    <message>
-        <source>Device tampered</source>
-        <translation>设备被拆</translation>
-    </message>
-    <message>
-        <source>Camera offline</source>
-        <translation>摄像头离线</translation>
-    </message>
-    <message>
-        <source>Other alarm</source>
-        <translation>其他告警</translation>
-    </message>
-    <message>
-        <source>Wristband offline</source>
-        <translation>手环离线</translation>
-    </message>
-    <message>
-        <source>Wristband not worn</source>
-        <translation>手环未佩戴</translation>
-    </message>
-    <message>
-        <source>Wristband battery low</source>
-        <translation>手环电量低</translation>
-    </message>
-    <message>
-        <source>Resident request</source>
-        <translation>居民诉求</translation>
-    </message>
-</context>
-<context>
-    <name>IncidentStatus</name>
-    <message>
-        <source>New</source>
-        <translation>待确认</translation>
-    </message>
-    <message>
-        <source>Acknowledged</source>
-        <translation>已确认</translation>
-    </message>
-    <message>
-        <source>Dispatched</source>
-        <translation>已派单</translation>
-    </message>
-    <message>
-        <source>On scene</source>
-        <translation>已到场</translation>
-    </message>
-    <message>
-        <source>Escalated</source>
-        <translation>已升级</translation>
-    </message>
-    <message>
-        <source>Resolved</source>
-        <translation>已处置</translation>
-    </message>
-    <message>
-        <source>False alarm</source>
-        <translation>误报</translation>
-    </message>
-    <message>
-        <source>Closed</source>
-        <translation>已关闭</translation>
-    </message>
-</context>
-<context>
-    <name>IncidentTableModel</name>
-    <message>
-        <source>{0} s</source>
-        <translation>{0} 秒</translation>
-    </message>
-    <message>
-        <source>{0} min {1} s</source>
-        <translation>{0} 分 {1} 秒</translation>
-    </message>
-    <message>
-        <source>{0} h {1} min</source>
-        <translation>{0} 小时 {1} 分</translation>
-    </message>
-    <message>
-        <source>{0} d</source>
-        <translation>{0} 天</translation>
-    </message>
-    <message>
-        <source>P</source>
-        <translation>级别</translation>
-    </message>
-    <message>
-        <source>Type</source>
-        <translation>类型</translation>
-    </message>
-    <message>
-        <source>Title</source>
-        <translation>标题</translation>
-    </message>
-    <message>
-        <source>Place</source>
-        <translation>地点</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <source>Repeats</source>
-        <translation>重复</translation>
-    </message>
-    <message>
-        <source>Age</source>
-        <translation>已持续</translation>
-    </message>
-</context>
-<context>
-    <name>ProblemKind</name>
-    <message>
-        <source>Invalid event</source>
-        <translation>无效事件</translation>
-    </message>
-    <message>
-        <source>Unreadable frame</source>
-        <translation>无法解析的帧</translation>
-    </message>
-    <message>
-        <source>Events missing</source>
-        <translation>事件缺失</translation>
-    </message>
-    <message>
-        <source>Stream reset</source>
-        <translation>数据流重置</translation>
-    </message>
-    <message>
-        <source>Authentication failed</source>
-        <translation>认证失败</translation>
-    </message>
-    <message>
-        <source>Feed silent</source>
-        <translation>无数据</translation>
-    </message>
-    <message>
-        <source>Server error</source>
-        <translation>服务器报错</translation>
-    </message>
-</context>
-<context>
-    <name>ProblemTableModel</name>
-    <message>
-        <source>Time</source>
-        <translation>时间</translation>
-    </message>
-    <message>
-        <source>Feed</source>
-        <translation>数据源</translation>
-    </message>
-    <message>
-        <source>Kind</source>
-        <translation>类别</translation>
-    </message>
-    <message>
-        <source>Reason</source>
-        <translation>原因</translation>
-    </message>
-    <message>
-        <source>Event / seq</source>
-        <translation>事件编号 / 序号</translation>
-    </message>
-</context>
-<context>
-    <name>Reason</name>
-    <message>
-        <source>missing field &apos;{0}&apos;</source>
-        <translation>缺少字段 &apos;{0}&apos;</translation>
-    </message>
-    <message>
-        <source>&apos;{0}&apos; is empty</source>
-        <translation>字段 &apos;{0}&apos; 为空</translation>
-    </message>
-    <message>
-        <source>unknown type {0}</source>
-        <translation>未知的事件类型 {0}</translation>
-    </message>
-    <message>
-        <source>&apos;time&apos; {0} is not RFC 3339 with an offset</source>
-        <translation>时间 {0} 格式不对（须为带时区的 RFC 3339）</translation>
-    </message>
-    <message>
-        <source>&apos;{0}&apos; is {1}, not one of {2}</source>
-        <translation>字段 &apos;{0}&apos; 的值 {1} 不在允许范围内（{2}）</translation>
-    </message>
-    <message>
-        <source>&apos;{0}&apos; must be text, not {1}</source>
-        <translation>字段 &apos;{0}&apos; 须为文本，而不是 {1}</translation>
-    </message>
-    <message>
-        <source>&apos;id&apos; {0} is not 1–128 characters of A–Z a–z 0–9 . _ : -</source>
-        <translation>事件编号 {0} 不合规（须为 1–128 个 A–Z a–z 0–9 . _ : - 字符）</translation>
-    </message>
-    <message>
-        <source>{0} latitude {1} is out of range (−90 to 90)</source>
-        <translation>{0} 的纬度 {1} 超出范围（−90 到 90）</translation>
-    </message>
-    <message>
-        <source>{0} longitude {1} is out of range (−180 to 180)</source>
-        <translation>{0} 的经度 {1} 超出范围（−180 到 180）</translation>
-    </message>
-    <message>
-        <source>not JSON: {0}</source>
-        <translation>不是 JSON：{0}</translation>
-    </message>
-    <message>
-        <source>binary frame (CES/1 frames are text)</source>
-        <translation>二进制帧（CES/1 只接受文本帧）</translation>
-    </message>
-    <message>
-        <source>not a JSON object but {0}</source>
-        <translation>不是 JSON 对象，而是 {0}</translation>
-    </message>
-    <message>
-        <source>unknown op {0}</source>
-        <translation>未知的操作 {0}</translation>
-    </message>
-    <message>
-        <source>frame of {0} bytes is over the 256 KiB limit</source>
-        <translation>帧大小 {0} 字节，超过 256 KiB 上限</translation>
-    </message>
-    <message>
-        <source>events {0}–{1} never arrived</source>
-        <translation>事件 {0}–{1} 未收到</translation>
-    </message>
-    <message>
-        <source>the server no longer holds events {0}–{1}</source>
-        <translation>服务器已不再保存事件 {0}–{1}</translation>
-    </message>
-    <message>
-        <source>server stream changed from {0} to {1}: reading it again from the start</source>
-        <translation>服务器数据流已从 {0} 变为 {1}：从头重新读取</translation>
-    </message>
-    <message>
-        <source>no frame for {0} s; reconnecting</source>
-        <translation>{0} 秒未收到任何数据，正在重连</translation>
-    </message>
-    <message>
-        <source>silent for {0} s; reconnecting</source>
-        <translation>{0} 秒无数据，正在重连</translation>
-    </message>
-    <message>
-        <source>HTTP {0}: the server refused the token</source>
-        <translation>HTTP {0}：服务器拒绝了令牌</translation>
-    </message>
-    <message>
-        <source>HTTP {0}: token refused; next try in {1} s</source>
-        <translation>HTTP {0}：令牌被拒绝，{1} 秒后重试</translation>
-    </message>
-    <message>
-        <source>HTTP {0} from the server</source>
-        <translation>服务器返回 HTTP {0}</translation>
-    </message>
-    <message>
-        <source>cannot connect: {0}</source>
-        <translation>无法连接：{0}</translation>
-    </message>
-    <message>
-        <source>the server closed the stream</source>
-        <translation>服务器关闭了数据流</translation>
-    </message>
-    <message>
-        <source>connection lost</source>
-        <translation>连接中断</translation>
-    </message>
-    <message>
-        <source>connection closed: {0}</source>
-        <translation>连接已关闭：{0}</translation>
-    </message>
-</context>
-<context>
     <name>ActionVerb</name>
     <message>
         <source>acknowledge</source>
@@ -473,6 +42,67 @@
     <message>
         <source>merge</source>
         <translation>合并</translation>
+    </message>
+</context>
+<context>
+    <name>DeskWindow</name>
+    <message>
+        <source>Duty Desk — community command center</source>
+        <translation>社区值班台 — 社区指挥中心</translation>
+    </message>
+    <message>
+        <source>All types</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>All priorities</source>
+        <translation>全部级别</translation>
+    </message>
+    <message>
+        <source>All grids</source>
+        <translation>全部网格</translation>
+    </message>
+    <message>
+        <source>Search title, place, person, number…</source>
+        <translation>搜索标题、地点、当事人、编号…</translation>
+    </message>
+    <message>
+        <source>Feeds</source>
+        <translation>数据源</translation>
+    </message>
+    <message>
+        <source>Open incidents</source>
+        <translation>待处置事件</translation>
+    </message>
+    <message>
+        <source>Data problems</source>
+        <translation>数据问题</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n P1 incident(s) not acknowledged</source>
+        <translation>
+            <numerusform>%n 起 P1 事件未确认</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Open incidents: %n</source>
+        <translation>
+            <numerusform>待处置事件：%n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Data problems: %n</source>
+        <translation>
+            <numerusform>数据问题：%n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Events stored this session: {0}; quarantined: {1}</source>
+        <translation>本次运行已接收事件 {0} 条；无效已隔离 {1} 条</translation>
     </message>
 </context>
 <context>
@@ -601,6 +231,80 @@
     </message>
 </context>
 <context>
+    <name>FeedHealthModel</name>
+    <message>
+        <source>{0} s ago</source>
+        <translation>{0} 秒前</translation>
+    </message>
+    <message>
+        <source>{0} min ago</source>
+        <translation>{0} 分钟前</translation>
+    </message>
+    <message>
+        <source>{0} h {1} min ago</source>
+        <translation>{0} 小时 {1} 分钟前</translation>
+    </message>
+    <message>
+        <source>Feed</source>
+        <translation>数据源</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>已接收</translation>
+    </message>
+    <message>
+        <source>Gaps</source>
+        <translation>缺失</translation>
+    </message>
+    <message>
+        <source>Protocol errors</source>
+        <translation>协议错误</translation>
+    </message>
+    <message>
+        <source>Last event</source>
+        <translation>最近事件</translation>
+    </message>
+    <message>
+        <source>stream {0}</source>
+        <translation>数据流 {0}</translation>
+    </message>
+</context>
+<context>
+    <name>FeedState</name>
+    <message>
+        <source>connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <source>live</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>DOWN — reconnecting</source>
+        <translation>中断·重连中</translation>
+    </message>
+    <message>
+        <source>DOWN — authentication failed</source>
+        <translation>认证失败</translation>
+    </message>
+    <message>
+        <source>DOWN — stalled</source>
+        <translation>无数据·已断开</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+</context>
+<context>
     <name>IncidentActions</name>
     <message>
         <source>Acknowledge</source>
@@ -700,7 +404,87 @@
     </message>
     <message>
         <source>Space</source>
+        <extracomment>the name of the space bar, as the sheet and the buttons show it</extracomment>
         <translation>空格</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentKind</name>
+    <message>
+        <source>Fall</source>
+        <translation>跌倒</translation>
+    </message>
+    <message>
+        <source>SOS call</source>
+        <translation>SOS 呼救</translation>
+    </message>
+    <message>
+        <source>Fire</source>
+        <translation>火警</translation>
+    </message>
+    <message>
+        <source>Smoke</source>
+        <translation>烟感</translation>
+    </message>
+    <message>
+        <source>Gas leak</source>
+        <translation>燃气泄漏</translation>
+    </message>
+    <message>
+        <source>Trapped in lift</source>
+        <translation>电梯困人</translation>
+    </message>
+    <message>
+        <source>Door forced</source>
+        <translation>强行开门</translation>
+    </message>
+    <message>
+        <source>Face watch list</source>
+        <translation>人脸布控</translation>
+    </message>
+    <message>
+        <source>Vehicle watch list</source>
+        <translation>车辆布控</translation>
+    </message>
+    <message>
+        <source>Intrusion</source>
+        <translation>周界入侵</translation>
+    </message>
+    <message>
+        <source>Door held open</source>
+        <translation>门未关闭</translation>
+    </message>
+    <message>
+        <source>Water leak</source>
+        <translation>漏水</translation>
+    </message>
+    <message>
+        <source>Device tampered</source>
+        <translation>设备被拆</translation>
+    </message>
+    <message>
+        <source>Camera offline</source>
+        <translation>摄像头离线</translation>
+    </message>
+    <message>
+        <source>Other alarm</source>
+        <translation>其他告警</translation>
+    </message>
+    <message>
+        <source>Wristband offline</source>
+        <translation>手环离线</translation>
+    </message>
+    <message>
+        <source>Wristband not worn</source>
+        <translation>手环未佩戴</translation>
+    </message>
+    <message>
+        <source>Wristband battery low</source>
+        <translation>手环电量低</translation>
+    </message>
+    <message>
+        <source>Resident request</source>
+        <translation>居民诉求</translation>
     </message>
 </context>
 <context>
@@ -838,7 +622,7 @@
         <translation>时限 {0} {1} 前：剩余 {2}</translation>
     </message>
     <message>
-        <source>Resident's request</source>
+        <source>Resident&apos;s request</source>
         <translation>居民诉求</translation>
     </message>
     <message>
@@ -1047,6 +831,88 @@
     </message>
 </context>
 <context>
+    <name>IncidentStatus</name>
+    <message>
+        <source>New</source>
+        <translation>待确认</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>Dispatched</source>
+        <translation>已派单</translation>
+    </message>
+    <message>
+        <source>On scene</source>
+        <translation>已到场</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>已升级</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>已处置</translation>
+    </message>
+    <message>
+        <source>False alarm</source>
+        <translation>误报</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentTableModel</name>
+    <message>
+        <source>{0} s</source>
+        <translation>{0} 秒</translation>
+    </message>
+    <message>
+        <source>{0} min {1} s</source>
+        <translation>{0} 分 {1} 秒</translation>
+    </message>
+    <message>
+        <source>{0} h {1} min</source>
+        <translation>{0} 小时 {1} 分</translation>
+    </message>
+    <message>
+        <source>{0} d</source>
+        <translation>{0} 天</translation>
+    </message>
+    <message>
+        <source>P</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Repeats</source>
+        <translation>重复</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>已持续</translation>
+    </message>
+</context>
+<context>
     <name>LogAction</name>
     <message>
         <source>opened</source>
@@ -1141,6 +1007,7 @@
     <name>Outcome</name>
     <message>
         <source>Helped on site</source>
+        <extracomment>committed changes naming this incident are re-read after this pause (bursts become one read) the age and the SLA clock tick</extracomment>
         <translation>现场协助</translation>
     </message>
     <message>
@@ -1170,6 +1037,230 @@
     <message>
         <source>Merged into another incident</source>
         <translation>已并入其他事件</translation>
+    </message>
+</context>
+<context>
+    <name>ProblemKind</name>
+    <message>
+        <source>Invalid event</source>
+        <translation>无效事件</translation>
+    </message>
+    <message>
+        <source>Unreadable frame</source>
+        <translation>无法解析的帧</translation>
+    </message>
+    <message>
+        <source>Events missing</source>
+        <translation>事件缺失</translation>
+    </message>
+    <message>
+        <source>Stream reset</source>
+        <translation>数据流重置</translation>
+    </message>
+    <message>
+        <source>Authentication failed</source>
+        <translation>认证失败</translation>
+    </message>
+    <message>
+        <source>Feed silent</source>
+        <translation>无数据</translation>
+    </message>
+    <message>
+        <source>Server error</source>
+        <translation>服务器报错</translation>
+    </message>
+</context>
+<context>
+    <name>ProblemTableModel</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Feed</source>
+        <translation>数据源</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Event / seq</source>
+        <translation>事件编号 / 序号</translation>
+    </message>
+</context>
+<context>
+    <name>QueueModel</name>
+    <message>
+        <source>P</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation>当事人</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>已持续</translation>
+    </message>
+    <message>
+        <source>SLA</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Assigned to</source>
+        <translation>处置人</translation>
+    </message>
+    <message>
+        <source>Repeats</source>
+        <translation>重复</translation>
+    </message>
+    <message>
+        <source>acknowledge</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>dispatch</source>
+        <translation>派单</translation>
+    </message>
+    <message>
+        <source>resolve</source>
+        <translation>处置</translation>
+    </message>
+    <message>
+        <source>{0} overdue {1}</source>
+        <translation>{0}超时 {1}</translation>
+    </message>
+    <message>
+        <source>{0} in {1}</source>
+        <translation>{0}剩 {1}</translation>
+    </message>
+</context>
+<context>
+    <name>Reason</name>
+    <message>
+        <source>missing field &apos;{0}&apos;</source>
+        <translation>缺少字段 &apos;{0}&apos;</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; is empty</source>
+        <translation>字段 &apos;{0}&apos; 为空</translation>
+    </message>
+    <message>
+        <source>unknown type {0}</source>
+        <translation>未知的事件类型 {0}</translation>
+    </message>
+    <message>
+        <source>&apos;time&apos; {0} is not RFC 3339 with an offset</source>
+        <translation>时间 {0} 格式不对（须为带时区的 RFC 3339）</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; is {1}, not one of {2}</source>
+        <translation>字段 &apos;{0}&apos; 的值 {1} 不在允许范围内（{2}）</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; must be text, not {1}</source>
+        <translation>字段 &apos;{0}&apos; 须为文本，而不是 {1}</translation>
+    </message>
+    <message>
+        <source>&apos;id&apos; {0} is not 1–128 characters of A–Z a–z 0–9 . _ : -</source>
+        <translation>事件编号 {0} 不合规（须为 1–128 个 A–Z a–z 0–9 . _ : - 字符）</translation>
+    </message>
+    <message>
+        <source>{0} latitude {1} is out of range (−90 to 90)</source>
+        <translation>{0} 的纬度 {1} 超出范围（−90 到 90）</translation>
+    </message>
+    <message>
+        <source>{0} longitude {1} is out of range (−180 to 180)</source>
+        <translation>{0} 的经度 {1} 超出范围（−180 到 180）</translation>
+    </message>
+    <message>
+        <source>not JSON: {0}</source>
+        <translation>不是 JSON：{0}</translation>
+    </message>
+    <message>
+        <source>binary frame (CES/1 frames are text)</source>
+        <translation>二进制帧（CES/1 只接受文本帧）</translation>
+    </message>
+    <message>
+        <source>not a JSON object but {0}</source>
+        <translation>不是 JSON 对象，而是 {0}</translation>
+    </message>
+    <message>
+        <source>unknown op {0}</source>
+        <translation>未知的操作 {0}</translation>
+    </message>
+    <message>
+        <source>frame of {0} bytes is over the 256 KiB limit</source>
+        <translation>帧大小 {0} 字节，超过 256 KiB 上限</translation>
+    </message>
+    <message>
+        <source>events {0}–{1} never arrived</source>
+        <translation>事件 {0}–{1} 未收到</translation>
+    </message>
+    <message>
+        <source>the server no longer holds events {0}–{1}</source>
+        <translation>服务器已不再保存事件 {0}–{1}</translation>
+    </message>
+    <message>
+        <source>server stream changed from {0} to {1}: reading it again from the start</source>
+        <translation>服务器数据流已从 {0} 变为 {1}：从头重新读取</translation>
+    </message>
+    <message>
+        <source>no frame for {0} s; reconnecting</source>
+        <translation>{0} 秒未收到任何数据，正在重连</translation>
+    </message>
+    <message>
+        <source>silent for {0} s; reconnecting</source>
+        <translation>{0} 秒无数据，正在重连</translation>
+    </message>
+    <message>
+        <source>HTTP {0}: the server refused the token</source>
+        <translation>HTTP {0}：服务器拒绝了令牌</translation>
+    </message>
+    <message>
+        <source>HTTP {0}: token refused; next try in {1} s</source>
+        <translation>HTTP {0}：令牌被拒绝，{1} 秒后重试</translation>
+    </message>
+    <message>
+        <source>HTTP {0} from the server</source>
+        <translation>服务器返回 HTTP {0}</translation>
+    </message>
+    <message>
+        <source>cannot connect: {0}</source>
+        <translation>无法连接：{0}</translation>
+    </message>
+    <message>
+        <source>the server closed the stream</source>
+        <translation>服务器关闭了数据流</translation>
+    </message>
+    <message>
+        <source>connection lost</source>
+        <translation>连接中断</translation>
+    </message>
+    <message>
+        <source>connection closed: {0}</source>
+        <translation>连接已关闭：{0}</translation>
     </message>
 </context>
 <context>
@@ -1253,66 +1344,14 @@
     </message>
 </context>
 <context>
-    <name>QueueModel</name>
+    <name>self.incident_model</name>
     <message>
-        <source>P</source>
-        <translation>级别</translation>
-    </message>
-    <message>
-        <source>Type</source>
-        <translation>类型</translation>
-    </message>
-    <message>
-        <source>Title</source>
-        <translation>标题</translation>
-    </message>
-    <message>
-        <source>Place</source>
-        <translation>地点</translation>
-    </message>
-    <message>
-        <source>Person</source>
-        <translation>当事人</translation>
-    </message>
-    <message>
-        <source>Age</source>
-        <translation>已持续</translation>
-    </message>
-    <message>
-        <source>SLA</source>
-        <translation>时限</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <source>Assigned to</source>
-        <translation>处置人</translation>
-    </message>
-    <message>
-        <source>Repeats</source>
-        <translation>重复</translation>
+        <source>{0} overdue {1}</source>
+        <translation>{0}超时 {1}</translation>
     </message>
     <message>
         <source>acknowledge</source>
         <translation>确认</translation>
-    </message>
-    <message>
-        <source>dispatch</source>
-        <translation>派单</translation>
-    </message>
-    <message>
-        <source>resolve</source>
-        <translation>处置</translation>
-    </message>
-    <message>
-        <source>{0} overdue {1}</source>
-        <translation>{0}已超时 {1}</translation>
-    </message>
-    <message>
-        <source>{0} in {1}</source>
-        <translation>{0}剩余 {1}</translation>
     </message>
 </context>
 </TS>

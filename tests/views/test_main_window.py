@@ -15,12 +15,15 @@ from PySide6.QtGui import QColor, QTextDocument
 from PySide6.QtWidgets import QApplication, QLabel, QTableView
 from pytestqt.qtbot import QtBot
 
-from services.config import FeedConfig
+from services.config import Config, FeedConfig
 from services.signals import DeskSignals
 from tests.support.events import alarm, examples, fall, position
 from tests.support.scripted import Script, ScriptedServer
 from tests.views.live import LiveDesk, live_desk, run_on_qasync, until
-from views import incidents
+from views import (
+    main_window,
+    queue,  # the window shows the dispatch queue
+)
 from views.main_window import DeskWindow
 
 
@@ -261,11 +264,20 @@ def test_at_full_hd_titles_and_places_are_whole_the_text_is_large_and_the_feeds_
             await asyncio.sleep(0.2)  # a flush: the columns are fitted after the rows arrive
             view = desk.window.incident_view
             assert desk.window.width() == 1920
-            for col in (incidents.COL_TITLE, incidents.COL_PLACE, incidents.COL_TYPE, incidents.COL_STATUS):
+            for col in (queue.COL_TITLE, queue.COL_TYPE, queue.COL_STATUS):
                 assert view.columnWidth(col) >= view.sizeHintForColumn(col), (col, view.columnWidth(col))
-            age = view.columnWidth(incidents.COL_AGE)
+            # the detail panel stands beside the queue: a very long place is cut at a limit, and its
+            # tooltip holds it whole
+            place = view.columnWidth(queue.COL_PLACE)
+            assert place >= min(view.sizeHintForColumn(queue.COL_PLACE), main_window.PLACE_MAX_PX)
+            model = view.model()
+            tips = [
+                model.index(r, queue.COL_PLACE).data(Qt.ItemDataRole.ToolTipRole)
+                for r in range(model.rowCount())
+            ]
+            assert any(tip and long_place["location"]["place"] in tip for tip in tips)
+            age = view.columnWidth(queue.COL_AGE)
             assert age <= 220, "the age column is narrow"
-            assert view.columnWidth(incidents.COL_TITLE) > view.columnWidth(incidents.COL_PLACE)
             # a metre away: 12 pt and more in every table, bold headers
             for table in (view, desk.window.feed_view, desk.window.problem_view):
                 assert table.font().pointSize() >= 12
@@ -289,6 +301,7 @@ class _NoRuntime:
 
     def __init__(self) -> None:
         self.feeds: dict[str, object] = {}
+        self.config = Config(desk_id="desk-t", database_url="sqlite://", feeds=())
 
     def statuses(self) -> list[object]:
         return []
@@ -299,14 +312,16 @@ def test_the_window_opens_maximised_the_first_time_then_as_it_was_left(qtbot: Qt
     qtbot.addWidget(first)
     assert first.windowState() & Qt.WindowState.WindowMaximized, "a first start fills the screen"
     first.setWindowState(Qt.WindowState.WindowNoState)
-    first.resize(700, 500)  # within the offscreen screen (800 × 800)
+    first.resize(760, 700)  # within the offscreen screen (800 × 800)
     first.show()
+    left_as = (first.width(), first.height())  # what Qt allowed (not below the window's minimum)
+    assert left_as[1] == 700
     first.close()
 
     again = DeskWindow(_NoRuntime(), DeskSignals())  # type: ignore[arg-type]
     qtbot.addWidget(again)
     assert not again.windowState() & Qt.WindowState.WindowMaximized
-    assert (again.width(), again.height()) == (700, 500)
+    assert (again.width(), again.height()) == left_as
 
 
 # ---- the problems pane reads the database at most once a second ----------------------------------------
@@ -324,6 +339,9 @@ class _CountingRuntime(_NoRuntime):
         return []
 
     async def open_incidents(self) -> list[object]:
+        return []
+
+    async def queue_items(self, ids: list[int] | None = None) -> list[object]:
         return []
 
     async def incidents_by_id(self, ids: list[int]) -> list[object]:
