@@ -11,6 +11,12 @@ The last line is one JSON object with the figures and whether each goal was met.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+_BENCH = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH]
+
 import argparse
 import asyncio
 import json
@@ -25,16 +31,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from websockets.asyncio.client import connect  # noqa: E402
-from websockets.asyncio.server import ServerConnection, serve  # noqa: E402
+from websockets.asyncio.client import connect
+from websockets.asyncio.server import ServerConnection, serve
 
-from desk import protocol  # noqa: E402
-from services.config import FeedConfig  # noqa: E402
-from services.db import make_engine, migrate  # noqa: E402
-from services.feeds import FeedClient  # noqa: E402
-from services.ingest import IngestService  # noqa: E402
-from services.store import Changes, Store  # noqa: E402
-from services.writer import ProcessBackend  # noqa: E402
+from desk import protocol
+from services.config import FeedConfig
+from services.db import make_engine, migrate
+from services.feeds import FeedClient
+from services.ingest import IngestService
+from services.store import Changes, Store
+from services.writer import ProcessBackend
 
 GOAL_RATIO = 0.20
 GOAL_P99_MS = 250.0

@@ -12,6 +12,12 @@ The last line is one JSON object with the figures and whether each goal was met.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+_BENCH = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH]
+
 import argparse
 import asyncio
 import json
@@ -25,20 +31,18 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
-# this file is named queue.py, like the standard library's queue: keep bench/ off the import path
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
-import qasync  # noqa: E402
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-from websockets.asyncio.server import ServerConnection, serve  # noqa: E402
+import qasync
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from websockets.asyncio.server import ServerConnection, serve
 
-from desk import protocol  # noqa: E402
-from services.config import Config, FeedConfig  # noqa: E402
-from services.runtime import DeskRuntime  # noqa: E402
-from services.signals import DeskSignals  # noqa: E402
-from views.main_window import DeskWindow  # noqa: E402
+from desk import protocol
+from services.config import Config, FeedConfig
+from services.runtime import DeskRuntime
+from services.signals import DeskSignals
+from views.main_window import DeskWindow
 
 GOAL_STALL_MS = 100.0
 GOAL_P99_MS = 250.0
