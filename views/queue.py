@@ -174,8 +174,14 @@ class QueueModel(QAbstractTableModel):
         return _Row(item, c.due_at, c.warn_from, c.stage, search.lower(), grid)
 
     def apply(self, items: Iterable[QueueItem]) -> None:
-        """Insert, update or remove rows for these incidents (closed ones leave the queue)."""
-        for item in items:
+        """Insert, update or remove rows for these incidents (closed ones leave the queue).
+
+        New rows that land next to each other are inserted together: a burst of new incidents
+        (which mostly join the end of their priority's block) costs one insert, not one per row.
+        """
+        latest = {item.incident.id: item for item in items}  # the newest state of each incident
+        new_rows: list[_Row] = []
+        for item in latest.values():
             inc = item.incident
             old = self._all.pop(inc.id, None)
             row = self._row(item) if inc.is_open else None
@@ -196,8 +202,27 @@ class QueueModel(QAbstractTableModel):
                 continue
             self._all[inc.id] = row
             if self._filter.accepts(row):
-                self._insert_visible(row)
+                new_rows.append(row)
+        if new_rows:
+            self._insert_runs(new_rows)
         self._count_p1()
+
+    def _insert_runs(self, rows: list[_Row]) -> None:
+        """Insert sorted rows, one beginInsertRows per run that lands at the same place."""
+        rows.sort(key=lambda r: r.key)
+        i = 0
+        while i < len(rows):
+            pos = bisect.bisect_left(self._keys, rows[i].key)
+            limit = self._keys[pos] if pos < len(self._keys) else None
+            j = i + 1
+            while j < len(rows) and (limit is None or rows[j].key < limit):
+                j += 1
+            run = rows[i:j]
+            self.beginInsertRows(QModelIndex(), pos, pos + len(run) - 1)
+            self._rows[pos:pos] = run
+            self._keys[pos:pos] = [r.key for r in run]
+            self.endInsertRows()
+            i = j
 
     def _remove_visible(self, row: _Row) -> None:
         pos = bisect.bisect_left(self._keys, row.key)
@@ -206,13 +231,6 @@ class QueueModel(QAbstractTableModel):
             del self._rows[pos]
             del self._keys[pos]
             self.endRemoveRows()
-
-    def _insert_visible(self, row: _Row) -> None:
-        pos = bisect.bisect_left(self._keys, row.key)
-        self.beginInsertRows(QModelIndex(), pos, pos)
-        self._rows.insert(pos, row)
-        self._keys.insert(pos, row.key)
-        self.endInsertRows()
 
     def replace_all(self, items: Iterable[QueueItem]) -> None:
         """The first load (or a reload after the desk reconnects to its database): one reset."""

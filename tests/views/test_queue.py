@@ -184,6 +184,22 @@ def test_texts(model: QueueModel) -> None:
     )
 
 
+def test_a_burst_lands_in_one_insert_per_run(model: QueueModel, qtmodeltester: ModelTester) -> None:
+    model.replace_all([item(1, opened=-20), item(2, "door_forced", 2, IncidentClass.SECURITY, opened=-5)])
+    inserts: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _p, first, last: inserts.append((first, last)))
+    burst = [item(n, opened=-(n % 7)) for n in range(10, 60)]  # P1s: all before the P2 row
+    model.apply([*burst, item(3, "door_forced", 2, IncidentClass.SECURITY, opened=-1), burst[0]])
+    assert len(inserts) <= 3 and sum(last - first + 1 for first, last in inserts) == 51
+    keys = [
+        (model.item(r).incident.priority, model.index(r, 0).data(INCIDENT_ID_ROLE))
+        for r in range(model.rowCount())
+    ]
+    assert [p for p, _ in keys] == sorted(p for p, _ in keys) and model.rowCount() == 53
+    assert len({i for _, i in keys}) == 53  # an incident named twice in one burst is one row
+    qtmodeltester.check(model)
+
+
 def test_ten_thousand_rows_insert_in_order(clock: Clock) -> None:
     model = QueueModel(now=clock)  # no model tester here: it re-checks the whole model on every insert
     model.replace_all([item(n, opened=-(n % 29)) for n in range(1, 5001)])
