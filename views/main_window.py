@@ -62,6 +62,10 @@ PROBLEM_POINTS = 12
 # the Place column shows a whole address up to this width, then cuts (the tooltip has it all)
 PLACE_MAX_PX = 260
 PERSON_MAX_PX = 160
+# the queue's columns are measured again at most this often (measuring reads many rows)
+FIT_INTERVAL_S = 3.0
+# and over at most this many rows
+FIT_SAMPLE_ROWS = 200
 TYPE_MAX_PX = 280
 FEED_NAME_MAX_PX = 240
 REF_MAX_PX = 320
@@ -168,6 +172,7 @@ class DeskWindow(QMainWindow):
         )
         inc_header = self.incident_view.horizontalHeader()
         inc_header.setSectionResizeMode(queue.COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        inc_header.setResizeContentsPrecision(FIT_SAMPLE_ROWS)
         chip = QFontMetrics(_font(TABLE_POINTS, bold=True)).horizontalAdvance("P4") + 28
         self.incident_view.setColumnWidth(
             queue.COL_PRIORITY, max(chip, inc_header.sectionSizeFromContents(0).width())
@@ -295,6 +300,7 @@ class DeskWindow(QMainWindow):
         self.resize(1400, 900)
 
         self._closing = False
+        self._fitted_at = 0.0
         self._pending: set[int] = set()
         self._stored = 0
         self._quarantined = 0
@@ -375,7 +381,7 @@ class DeskWindow(QMainWindow):
 
     async def _fetch(self, ids: list[int]) -> None:
         self.incident_model.apply(await self.runtime.queue_items(ids))
-        self._fit_incident_columns()
+        self._fit_incident_columns(throttled=True)
         self._update_summary()
 
     # ---- the problems pane: throttled reads ------------------------------------------------------
@@ -422,7 +428,14 @@ class DeskWindow(QMainWindow):
         )
         view.setFixedHeight(height)
 
-    def _fit_incident_columns(self) -> None:
+    def _fit_incident_columns(self, *, throttled: bool = False) -> None:
+        """Size the queue's columns to what it shows. Measuring asks every row measured for its
+        text: under a burst it runs at most every few seconds, over a bounded sample of rows."""
+        now = time.monotonic()
+        busy = self.incident_model.rowCount() > FIT_SAMPLE_ROWS
+        if throttled and busy and now - self._fitted_at < FIT_INTERVAL_S:
+            return
+        self._fitted_at = now
         _fit(self.incident_view, queue.COL_TYPE, TYPE_MAX_PX)
         _fit(self.incident_view, queue.COL_PLACE, PLACE_MAX_PX)
         _fit(self.incident_view, queue.COL_PERSON, PERSON_MAX_PX)
