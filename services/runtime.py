@@ -171,9 +171,6 @@ class DeskRuntime:
         await self.ingest.write("set_staff_status", ref, status, by)
 
     # ---- reads for the views (off the GUI thread) -----------------------------------------------
-    async def open_incidents(self) -> list[Incident]:
-        return await asyncio.to_thread(self.store.incidents, open_only=True)
-
     async def incidents_by_id(self, ids: list[int]) -> list[Incident]:
         return await asyncio.to_thread(self.store.incidents_by_id, ids)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import PySide6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from views.incidents import IncidentTableModel
+from views.queue import QueueModel
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,7 +28,7 @@ def test_pyside_is_below_the_broken_release() -> None:
 
 def test_model_calls_returning_none_do_not_crash(qapp: object) -> None:
     """Regression guard for the 6.12 none_dealloc abort: thousands of data() calls answering None."""
-    model: QAbstractTableModel = IncidentTableModel()
+    model: QAbstractTableModel = QueueModel()
     index = model.index(0, 0)  # invalid: no rows
     nones = 0
     for _ in range(20000):

@@ -38,10 +38,10 @@ from views import feed_health, problems, queue
 from views.feed_health import FeedHealthModel
 from views.incident_data import load_grids
 from views.incident_panel import IncidentPanel
-from views.incidents import widest_age_texts
 from views.labels import INCIDENT_KINDS, incident_kind, status_text
 from views.problems import ProblemTableModel
 from views.queue import INCIDENT_ID_ROLE, QueueFilter, QueueModel
+from views.timespan import widest_age_texts
 from widgets.priority_chip import PriorityChipDelegate
 
 log = logging.getLogger("desk.ui")
@@ -179,16 +179,7 @@ class DeskWindow(QMainWindow):
         )
         _fit(self.incident_view, queue.COL_STATUS, 400, texts=[status_text(s) for s in Status])
         _fit(self.incident_view, queue.COL_AGE, 400, texts=widest_age_texts())
-        _fit(
-            self.incident_view,
-            queue.COL_SLA,
-            400,
-            texts=[
-                self.incident_model.tr("{0} overdue {1}").format(
-                    self.incident_model.tr("acknowledge"), "23 h 59 min"
-                )
-            ],
-        )
+        _fit(self.incident_view, queue.COL_SLA, 400, texts=[self.incident_model.widest_sla_text()])
         _fit(self.incident_view, queue.COL_REPEATS, 200, texts=["999"])
         self.incident_view.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.incident_model.p1_unacknowledged_changed.connect(self._on_p1_unacknowledged)

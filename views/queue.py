@@ -21,8 +21,8 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from desk.incidents import QueueItem, Status
 from desk.privacy import mask_name
 from desk.sla import ClockState, SlaPolicy, Stage, clock
-from views.incidents import span_text
 from views.labels import QT_TRANSLATE_NOOP, incident_kind, plain_tooltip, status_text
+from views.timespan import span_text
 from widgets.priority_chip import PRIORITY_COLORS
 
 Index = QModelIndex | QPersistentModelIndex
@@ -59,9 +59,6 @@ COLUMNS = (
 AMBER = QColor("#ffb300")
 RED = QColor("#c62828")
 P1_UNSEEN = QColor("#ffcdd2")  # the whole row of a P1 nobody has acknowledged
-
-
-format_span = span_text  # the same words as everywhere else in the window
 
 
 def clock_text(seconds: float) -> str:
@@ -339,7 +336,7 @@ class QueueModel(QAbstractTableModel):
             if col == COL_PERSON:
                 return mask_name(item.subject_name) or (inc.subject or "—")
             if col == COL_AGE:
-                return format_span((self._now - inc.opened_at).total_seconds())
+                return span_text((self._now - inc.opened_at).total_seconds())
             if col == COL_SLA:
                 return self._sla_text(row)
             if col == COL_STATUS:
@@ -383,6 +380,10 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and col in (COL_TITLE, COL_PLACE):
             return plain_tooltip(inc.title if col == COL_TITLE else inc.place or "—")  # never rich text
         return None
+
+    def widest_sla_text(self) -> str:
+        """The widest clock the SLA column shows in a day, in the current language (to size it)."""
+        return self.tr("{0} overdue {1}").format(self.tr("acknowledge"), "23:59:59")
 
     def _sla_text(self, row: _Row) -> str:
         if row.due_at is None or row.stage is None:

@@ -866,53 +866,6 @@
     </message>
 </context>
 <context>
-    <name>IncidentTableModel</name>
-    <message>
-        <source>{0} s</source>
-        <translation>{0} 秒</translation>
-    </message>
-    <message>
-        <source>{0} min {1} s</source>
-        <translation>{0} 分 {1} 秒</translation>
-    </message>
-    <message>
-        <source>{0} h {1} min</source>
-        <translation>{0} 小时 {1} 分</translation>
-    </message>
-    <message>
-        <source>{0} d</source>
-        <translation>{0} 天</translation>
-    </message>
-    <message>
-        <source>P</source>
-        <translation>级别</translation>
-    </message>
-    <message>
-        <source>Type</source>
-        <translation>类型</translation>
-    </message>
-    <message>
-        <source>Title</source>
-        <translation>标题</translation>
-    </message>
-    <message>
-        <source>Place</source>
-        <translation>地点</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <source>Repeats</source>
-        <translation>重复</translation>
-    </message>
-    <message>
-        <source>Age</source>
-        <translation>已持续</translation>
-    </message>
-</context>
-<context>
     <name>LogAction</name>
     <message>
         <source>opened</source>
@@ -1344,14 +1297,22 @@
     </message>
 </context>
 <context>
-    <name>self.incident_model</name>
+    <name>TimeSpan</name>
     <message>
-        <source>{0} overdue {1}</source>
-        <translation>{0}超时 {1}</translation>
+        <source>{0} s</source>
+        <translation>{0} 秒</translation>
     </message>
     <message>
-        <source>acknowledge</source>
-        <translation>确认</translation>
+        <source>{0} min {1} s</source>
+        <translation>{0} 分 {1} 秒</translation>
+    </message>
+    <message>
+        <source>{0} h {1} min</source>
+        <translation>{0} 小时 {1} 分</translation>
+    </message>
+    <message>
+        <source>{0} d</source>
+        <translation>{0} 天</translation>
     </message>
 </context>
 </TS>

