@@ -187,7 +187,8 @@ def _sqlite_utc(value: datetime | None) -> str | None:
     if text is None:
         if len(_UTC_TEXT) > 50_000:
             _UTC_TEXT.clear()
-        text = _UTC_TEXT[value] = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+        text = _UTC_TEXT[value] = utc.replace(tzinfo=None).isoformat(" ", "microseconds")
     return text
 
 
