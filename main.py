@@ -1,6 +1,7 @@
 """Duty Desk: the composition root. Builds config, services and window; owns the one event loop.
 
-python main.py [--config FILE] [--lang zh_CN|en] the desk window (language: DESK_LANG, else zh_CN)
+python main.py [--config FILE] [--lang zh_CN|en] [--theme auto|day|night]
+                                               the desk window (language: DESK_LANG, else zh_CN)
 python main.py simulate --port 8765 [--token T] [--rate X] [--scenario FILE]
 python main.py ingest                          ingest without a window until SIGTERM/SIGINT
 python main.py events|incidents|feeds --json   what is stored
@@ -53,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
         type=_lang,
         default=_default_lang(),
         help="the window's language: zh_CN (the default) or en; default from DESK_LANG",
+    )
+    p.add_argument(
+        "--theme",
+        choices=("auto", "day", "night"),
+        default=os.environ.get("DESK_THEME") or None,
+        help="day or night colours, or by the clock (auto); default: the last choice, else auto",
     )
     sub = p.add_subparsers(dest="command")
     sim = sub.add_parser("simulate", help="serve the demo community's CES/1 stream")
@@ -214,19 +221,21 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_window(cfg: config_mod.Config, lang: str = "zh_CN") -> int:
+def cmd_window(cfg: config_mod.Config, lang: str = "zh_CN", theme_name: str | None = None) -> int:
     """The desk window on one qasync event loop; closing it stops the services cleanly.
 
     `lang` is zh_CN (shipped) or en; without its compiled translation (and no pyside6-lrelease to
     compile it) the window runs in English with a warning in the log.
     """
     import qasync
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from services.runtime import DeskRuntime
     from services.signals import DeskSignals
     from views.i18n import install_translator
     from views.main_window import DeskWindow
+    from views.theme import Theme
 
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
@@ -246,9 +255,21 @@ def cmd_window(cfg: config_mod.Config, lang: str = "zh_CN") -> int:
         signals = DeskSignals()
         runtime = DeskRuntime(cfg, on_changes=signals.emit_changes, on_feed_status=signals.emit_feed_status)
         await runtime.start()
-        window = DeskWindow(runtime, signals)
+        window = DeskWindow(runtime, signals, Theme(theme_name) if theme_name else None)
         closed = asyncio.Event()
         window.closed.connect(closed.set)
+
+        # SIGTERM (a shutdown, a service manager) and SIGINT close the window as the operator would:
+        # the layout is kept, the services stop, every acknowledged event is already committed.
+        # Python runs its handlers between bytecodes: a timer gives it some while Qt waits.
+        def stop_on_signal(signum: int, _frame: Any) -> None:
+            log.info("signal %d: closing the window", signum)
+            QTimer.singleShot(0, window.close)
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, stop_on_signal)
+        wake = QTimer(window)
+        wake.start(250)
         window.show()
         await window.load()
         try:
@@ -278,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         "incidents": cmd_incidents,
         "feeds": cmd_feeds,
         "ingest": cmd_ingest,
-        None: lambda c: cmd_window(c, args.lang),
+        None: lambda c: cmd_window(c, args.lang, args.theme),
     }
     return commands[args.command](cfg)
 

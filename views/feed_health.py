@@ -12,20 +12,15 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 
 from desk.feeds import FeedState, FeedStatus
+from views import theme
 from views.labels import QT_TRANSLATE_NOOP, feed_is_loud, feed_state_text, plain_tooltip, readable_reason
 
 Index = QModelIndex | QPersistentModelIndex
 STATE_ROLE = Qt.ItemDataRole.UserRole + 1
 COL_FEED, COL_STATE, COL_DETAIL, COL_RECEIVED, COL_GAPS, COL_ERRORS, COL_LAST = range(7)
-
-DOWN = QColor("#c62828")  # white text on it: 5.6:1
-# text colours on the (near-white) table: each at least 4.5:1 on white
-WARN_TEXT = QColor("#a84300")
-LIVE_TEXT = QColor("#2e7d32")
-QUIET_TEXT = QColor("#555555")
 
 
 def _ago(when: datetime | None) -> str:
@@ -126,18 +121,19 @@ class FeedHealthModel(QAbstractTableModel):
                 lines.append(self.tr("stream {0}").format(s.stream))
             return plain_tooltip("\n".join(lines))
         if role == Qt.ItemDataRole.BackgroundRole and col == COL_STATE and loud:
-            return QBrush(DOWN)
+            return QBrush(theme.colors().breach)
         if role == Qt.ItemDataRole.ForegroundRole:
+            c = theme.colors()
             if col == COL_STATE:
                 if loud:
-                    return QBrush(QColor("white"))
+                    return QBrush(c.breach_text)
                 if s.state is FeedState.STOPPED:
-                    return QBrush(QUIET_TEXT)
-                return QBrush(LIVE_TEXT if s.state is FeedState.LIVE else WARN_TEXT)
+                    return QBrush(c.quiet)
+                return QBrush(c.ok_text if s.state is FeedState.LIVE else c.caution_text)
             if col == COL_DETAIL and loud:
-                return QBrush(DOWN)
+                return QBrush(c.alarm_text)
             if (col == COL_GAPS and s.gaps) or (col == COL_ERRORS and s.protocol_errors):
-                return QBrush(WARN_TEXT)
+                return QBrush(c.caution_text)
         if role == Qt.ItemDataRole.FontRole and (col == COL_STATE or (col == COL_DETAIL and loud)):
             font = QFont()
             font.setBold(True)

@@ -12,9 +12,10 @@ import logging
 import time
 
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -22,8 +23,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QScrollArea,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,13 +37,15 @@ from desk.incidents import Status
 from services.runtime import DeskRuntime
 from services.signals import DeskSignals
 from services.store import Changes
-from views import feed_health, problems, queue
+from views import feed_health, problems, queue, theme
 from views.feed_health import FeedHealthModel
-from views.incident_data import load_grids
+from views.incident_data import load_grids, load_responders
 from views.incident_panel import IncidentPanel
 from views.labels import INCIDENT_KINDS, incident_kind, status_text
 from views.problems import ProblemTableModel
 from views.queue import INCIDENT_ID_ROLE, QueueFilter, QueueModel
+from views.staff import StaffBoard, StaffModel
+from views.theme import Theme
 from views.timespan import widest_age_texts
 from widgets.priority_chip import PriorityChipDelegate
 
@@ -69,6 +74,8 @@ FIT_SAMPLE_ROWS = 200
 TYPE_MAX_PX = 280
 FEED_NAME_MAX_PX = 240
 REF_MAX_PX = 320
+# the staff board reads the directory, tasks and positions at most this often
+STAFF_MIN_INTERVAL_MS = 5000
 
 
 def _font(points: int, *, bold: bool = False) -> QFont:
@@ -90,12 +97,7 @@ def _table(model: FeedHealthModel | QueueModel | ProblemTableModel, points: int)
     view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     view.verticalHeader().setDefaultSectionSize(QFontMetrics(view.font()).height() + 14)
     header = view.horizontalHeader()
-    header.setFont(_font(12, bold=True))
-    # air around the header texts (the style's own margin lets neighbours run together)
-    header.setStyleSheet(
-        "QHeaderView::section { padding: 4px 8px; border: none; background: #e8e8e8;"
-        " border-right: 1px solid #c4c4c4; border-bottom: 1px solid #c4c4c4; }"
-    )
+    header.setFont(_font(12, bold=True))  # its colours and air: views.theme.header_style
     header.setStretchLastSection(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     header.setHighlightSections(False)
@@ -138,7 +140,7 @@ class DeskWindow(QMainWindow):
 
     closed = Signal()
 
-    def __init__(self, runtime: DeskRuntime, signals: DeskSignals) -> None:
+    def __init__(self, runtime: DeskRuntime, signals: DeskSignals, theme_choice: Theme | None = None) -> None:
         super().__init__()
         self.runtime = runtime
         self.setWindowTitle(self.tr("Duty Desk — community command center"))
@@ -233,7 +235,6 @@ class DeskWindow(QMainWindow):
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.feed_title = _title(self.tr("Feeds"))
         self.incident_title = _title(self.tr("Open incidents"))
-        self.problem_title = _title(self.tr("Data problems"))
 
         top = QWidget()
         lay = QVBoxLayout(top)
@@ -251,11 +252,21 @@ class DeskWindow(QMainWindow):
         bar.addWidget(self.search, 1)
         lay2.addLayout(bar)
         lay2.addWidget(self.incident_view)
-        bottom = QWidget()
-        lay3 = QVBoxLayout(bottom)
-        lay3.setContentsMargins(8, 0, 8, 0)
-        lay3.addWidget(self.problem_title)
+        problems_page = QWidget()
+        lay3 = QVBoxLayout(problems_page)
+        lay3.setContentsMargins(4, 4, 4, 0)
         lay3.addWidget(self.problem_view)
+        # staff and teams: who is on duty, busy or off duty (the lead sets it here)
+        self.staff_model = StaffModel(self, grid_names={g.ref: g.name for g in grids})
+        self.staff_board = StaffBoard(runtime, runtime.config.desk_id, self.staff_model, TABLE_POINTS - 1)
+        self.staff_board.refresh_wanted.connect(self.request_staff)
+        self.bottom_tabs = QTabWidget()
+        self.bottom_tabs.addTab(problems_page, self.tr("Data problems"))
+        self.bottom_tabs.addTab(self.staff_board, self.tr("Staff and teams"))
+        bottom = QWidget()
+        lay4 = QVBoxLayout(bottom)
+        lay4.setContentsMargins(8, 0, 8, 0)
+        lay4.addWidget(self.bottom_tabs)
         # explicit minimums: a desk on a small screen can still shrink the window (the panel's
         # buttons and the filter bar would otherwise ask for 1,500 px)
         middle.setMinimumWidth(420)
@@ -266,7 +277,14 @@ class DeskWindow(QMainWindow):
         self.beside = QSplitter(Qt.Orientation.Horizontal)
         self.beside.setChildrenCollapsible(False)
         self.beside.addWidget(middle)
-        self.beside.addWidget(self.panel)
+        # the panel scrolls when the window is short (a laptop, a split screen): its actions stay
+        # reachable and the queue keeps its rows
+        self.panel_scroll = QScrollArea()
+        self.panel_scroll.setWidget(self.panel)
+        self.panel_scroll.setWidgetResizable(True)
+        self.panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.panel_scroll.setMinimumWidth(340)
+        self.beside.addWidget(self.panel_scroll)
         self.beside.setStretchFactor(0, 2)
         self.beside.setStretchFactor(1, 1)
         self.beside.setSizes([1300, 620])
@@ -323,6 +341,24 @@ class DeskWindow(QMainWindow):
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._tick)
         self._clock.start()
+        self._staff_busy = False
+        self._staff_wanted = False
+        self._staff_timer = QTimer(self)
+        self._staff_timer.setSingleShot(True)
+        self._staff_timer.setInterval(STAFF_MIN_INTERVAL_MS)
+        self._staff_timer.timeout.connect(self._refresh_staff)
+        self._staff_poll = QTimer(self)
+        self._staff_poll.setInterval(30_000)  # the positions' ages, and a directory that changed quietly
+        self._staff_poll.timeout.connect(self.request_staff)
+        self._staff_poll.start()
+        signals.changes_committed.connect(self._on_staff_changes)
+        self._build_menus()
+        self._theme_choice = self._initial_theme(theme_choice)
+        self._theme_clock = QTimer(self)  # AUTO follows the clock: looked at every minute
+        self._theme_clock.setInterval(60_000)
+        self._theme_clock.timeout.connect(self._follow_clock)
+        self._theme_clock.start()
+        self.set_theme(self._theme_choice, remember=False)
         self._update_summary()
         self._restore()
 
@@ -359,6 +395,7 @@ class DeskWindow(QMainWindow):
         self._problems_last = time.monotonic()
         self._fit_problem_columns()
         self._update_summary()
+        self.request_staff()
 
     def _flush(self) -> None:
         if self._counts_changed:  # events that touch no incident (positions, quarantined) count too
@@ -477,12 +514,109 @@ class DeskWindow(QMainWindow):
 
     def _update_summary(self) -> None:
         self.incident_title.setText(self.tr("Open incidents: %n", "", self.incident_model.rowCount()))
-        self.problem_title.setText(self.tr("Data problems: %n", "", self.problem_model.rowCount()))
+        self.bottom_tabs.setTabText(0, self.tr("Data problems: %n", "", self.problem_model.rowCount()))
         self.summary.setText(
             self.tr("Events stored this session: {0}; quarantined: {1}").format(
                 self._stored, self._quarantined
             )
         )
+
+    # ---- the staff board: throttled reads -------------------------------------------------------
+    def _on_staff_changes(self, changes: Changes) -> None:
+        if changes.tasks or changes.profiles:
+            self.request_staff()
+
+    def request_staff(self) -> None:
+        """Read the staff board again: now if it has not been read for a while, else a bit later."""
+        if self._closing:
+            return
+        self._staff_wanted = True
+        if not self._staff_busy and not self._staff_timer.isActive():
+            self._refresh_staff()
+
+    def _refresh_staff(self) -> None:
+        if self._staff_busy or not self._staff_wanted or self._closing:
+            return
+        self._staff_wanted = False
+        self._staff_busy = True
+        task = asyncio.ensure_future(self._fetch_staff())
+        task.add_done_callback(_log_failure)
+
+    async def _fetch_staff(self) -> None:
+        try:
+            self.staff_model.set_responders(await load_responders(self.runtime))
+        finally:
+            self._staff_busy = False
+            if not self._closing:
+                self._staff_timer.start()  # the next read no sooner than this
+
+    # ---- menus and the theme ----------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        self.theme_actions: dict[Theme, QAction] = {}
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for choice, label in (
+            (Theme.AUTO, self.tr("Theme by the clock (night 19:00–07:00)")),
+            (Theme.DAY, self.tr("Day theme")),
+            (Theme.NIGHT, self.tr("Night theme")),
+        ):
+            action = QAction(label, self)
+            action.setCheckable(True)
+            action.triggered.connect(lambda _=False, c=choice: self.set_theme(c))
+            group.addAction(action)
+            view_menu.addAction(action)
+            self.theme_actions[choice] = action
+        view_menu.addSeparator()
+        staff = QAction(self.tr("Staff and teams"), self)
+        staff.setShortcut("Ctrl+Shift+S")
+        staff.triggered.connect(self.show_staff)
+        view_menu.addAction(staff)
+        problems_action = QAction(self.tr("Data problems"), self)
+        problems_action.setShortcut("Ctrl+Shift+P")
+        problems_action.triggered.connect(lambda: self.bottom_tabs.setCurrentIndex(0))
+        view_menu.addAction(problems_action)
+
+    def show_staff(self) -> None:
+        self.bottom_tabs.setCurrentWidget(self.staff_board)
+        self.staff_board.view.setFocus()
+        self.request_staff()
+
+    @staticmethod
+    def _initial_theme(choice: Theme | None) -> Theme:
+        if choice is not None:
+            return choice
+        try:
+            return Theme(str(QSettings().value("ui/theme", Theme.AUTO.value)))
+        except ValueError:
+            return Theme.AUTO
+
+    @property
+    def theme_choice(self) -> Theme:
+        return self._theme_choice
+
+    def set_theme(self, choice: Theme, *, remember: bool = True) -> None:
+        """Day, night or by the clock; the whole window repaints in it and the choice is kept."""
+        self._theme_choice = choice
+        self.theme_actions[choice].setChecked(True)
+        if remember:
+            QSettings().setValue("ui/theme", choice.value)
+        self._paint_theme(theme.resolve(choice))
+
+    def _follow_clock(self) -> None:
+        if self._theme_choice is Theme.AUTO:
+            wanted = theme.resolve(Theme.AUTO)
+            if wanted is not theme.colors():
+                self._paint_theme(wanted)
+
+    def _paint_theme(self, colors: theme.Colors) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply(app, colors)
+        for view in (self.feed_view, self.incident_view, self.problem_view, self.staff_board.view):
+            view.horizontalHeader().setStyleSheet(theme.header_style(colors))
+            view.viewport().update()
+        self._fit_feed_height()  # the header's air is part of its height
 
     # ---- layout memory ----------------------------------------------------------------------------
     def _restore(self) -> None:
@@ -501,6 +635,9 @@ class DeskWindow(QMainWindow):
         beside = settings.value("window/beside")
         if isinstance(beside, QByteArray):
             self.beside.restoreState(beside)
+        tab = settings.value("window/bottom_tab")
+        if tab is not None and str(tab).isdigit():
+            self.bottom_tabs.setCurrentIndex(int(str(tab)))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # nothing fires after the window is closed (the feeds still report while they stop, and a
@@ -512,5 +649,6 @@ class DeskWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter", self.splitter.saveState())
         settings.setValue("window/beside", self.beside.saveState())
+        settings.setValue("window/bottom_tab", self.bottom_tabs.currentIndex())
         super().closeEvent(event)
         self.closed.emit()

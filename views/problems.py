@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush
 
 from desk.feeds import Problem, ProblemKind
-from views.feed_health import DOWN, WARN_TEXT
+from views import theme
 from views.labels import QT_TRANSLATE_NOOP, one_line, plain_tooltip, problem_kind_text, readable_reason
 
 Index = QModelIndex | QPersistentModelIndex
@@ -117,5 +117,6 @@ class ProblemTableModel(QAbstractTableModel):
                 return plain_tooltip(p.sample[:SAMPLE_CHARS])
             return plain_tooltip(p.detail)
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_KIND:
-            return QBrush(DOWN if p.kind in _LOUD else WARN_TEXT)
+            c = theme.colors()
+            return QBrush(c.alarm_text if p.kind in _LOUD else c.caution_text)
         return None

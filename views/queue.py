@@ -16,11 +16,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 
 from desk.incidents import QueueItem, Status
 from desk.privacy import mask_name
 from desk.sla import ClockState, SlaPolicy, Stage, clock
+from views import theme
 from views.labels import QT_TRANSLATE_NOOP, incident_kind, plain_tooltip, status_text
 from views.timespan import span_text
 from widgets.priority_chip import PRIORITY_COLORS
@@ -55,10 +56,6 @@ COLUMNS = (
     COL_ASSIGNEE,
     COL_REPEATS,
 ) = range(len(COLUMNS))
-
-AMBER = QColor("#ffb300")
-RED = QColor("#c62828")
-P1_UNSEEN = QColor("#ffcdd2")  # the whole row of a P1 nobody has acknowledged
 
 
 def clock_text(seconds: float) -> str:
@@ -355,23 +352,28 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             if col == COL_PRIORITY:  # drawn as a chip by widgets.priority_chip.PriorityChipDelegate
                 return QBrush(PRIORITY_COLORS[int(inc.priority)][0])
+            c = theme.colors()
             if col == COL_SLA:
                 state = self.sla_state(row)
                 if state is ClockState.BREACHED:
-                    return QBrush(RED)
+                    return QBrush(c.breach)
                 if state is ClockState.WARNING:
-                    return QBrush(AMBER)
+                    return QBrush(c.warn)
             if int(inc.priority) == 1 and inc.status is Status.NEW:
-                return QBrush(P1_UNSEEN)
+                return QBrush(c.p1_unseen)
             return None
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_PRIORITY:
-            return QBrush(PRIORITY_COLORS[int(inc.priority)][1])
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_SLA:
-            state = self.sla_state(row)
-            if state is ClockState.BREACHED:
-                return QBrush(QColor("white"))
-            if state is ClockState.WARNING:
-                return QBrush(QColor("black"))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == COL_PRIORITY:
+                return QBrush(PRIORITY_COLORS[int(inc.priority)][1])
+            c = theme.colors()
+            if col == COL_SLA:
+                state = self.sla_state(row)
+                if state is ClockState.BREACHED:
+                    return QBrush(c.breach_text)
+                if state is ClockState.WARNING:
+                    return QBrush(c.warn_text)
+            if int(inc.priority) == 1 and inc.status is Status.NEW:
+                return QBrush(c.p1_unseen_text)
             return None
         if role == Qt.ItemDataRole.FontRole and (col in (COL_PRIORITY, COL_SLA) or inc.status is Status.NEW):
             font = QFont()

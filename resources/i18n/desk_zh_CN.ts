@@ -82,6 +82,10 @@
         <source>Data problems</source>
         <translation>数据问题</translation>
     </message>
+    <message>
+        <source>Staff and teams</source>
+        <translation>人员与队伍</translation>
+    </message>
     <message numerus="yes">
         <source>%n P1 incident(s) not acknowledged</source>
         <translation>
@@ -103,6 +107,22 @@
     <message>
         <source>Events stored this session: {0}; quarantined: {1}</source>
         <translation>本次运行已接收事件 {0} 条；无效已隔离 {1} 条</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Theme by the clock (night 19:00–07:00)</source>
+        <translation>按时间切换主题（19:00–07:00 夜间）</translation>
+    </message>
+    <message>
+        <source>Day theme</source>
+        <translation>日间主题</translation>
+    </message>
+    <message>
+        <source>Night theme</source>
+        <translation>夜间主题</translation>
     </message>
 </context>
 <context>
@@ -1259,6 +1279,61 @@
     <message>
         <source>resolve</source>
         <translation>办结</translation>
+    </message>
+</context>
+<context>
+    <name>StaffBoard</name>
+    <message>
+        <source>Select a person or team first.</source>
+        <translation>请先选择人员或队伍。</translation>
+    </message>
+    <message>
+        <source>Could not set the duty status: {0}</source>
+        <translation>无法设置值班状态：{0}</translation>
+    </message>
+    <message>
+        <source>{0}: {1}</source>
+        <translation>{0}：{1}</translation>
+    </message>
+    <message>
+        <source>On duty {0} · busy {1} · off duty {2}</source>
+        <translation>在岗 {0} · 忙碌 {1} · 离岗 {2}</translation>
+    </message>
+</context>
+<context>
+    <name>StaffModel</name>
+    <message>
+        <source>Name</source>
+        <extracomment>a position older than this is shown as stale (the suggestions stop trusting it too) the keys that set the selected person&apos;s status</extracomment>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Open tasks</source>
+        <translation>进行中任务</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>{0} ago</source>
+        <translation>{0}前</translation>
     </message>
 </context>
 <context>

@@ -26,6 +26,7 @@ from services.signals import DeskSignals
 from services.simulator import SimulatorConfig, SimulatorServer
 from views.feed_health import STATE_ROLE
 from views.main_window import DeskWindow
+from views.theme import Theme
 
 T = TypeVar("T")
 
@@ -92,10 +93,15 @@ class LiveDesk:
 
 @asynccontextmanager
 async def live_desk(
-    qtbot: QtBot, db_url: str, *extra_feeds: FeedConfig, size: tuple[int, int] = (1920, 1080)
+    qtbot: QtBot,
+    db_url: str,
+    *extra_feeds: FeedConfig,
+    size: tuple[int, int] = (1920, 1080),
+    theme: Theme | None = Theme.DAY,
 ) -> AsyncIterator[LiveDesk]:
     """Simulator (no random live events) → feed "demo" (and `extra_feeds`) → runtime → window,
-    shown at `size` (a full-HD screen: the offscreen one is 800 × 800); all stopped after."""
+    shown at `size` (a full-HD screen: the offscreen one is 800 × 800) in `theme` (the day one
+    unless a test asks; None: what the settings remember, as the desk starts); all stopped after."""
     simulator = SimulatorServer(SimulatorConfig(port=0, live=False))
     await simulator.start()
     signals = DeskSignals()
@@ -105,7 +111,7 @@ async def live_desk(
     window: DeskWindow | None = None
     try:
         await runtime.start()
-        window = DeskWindow(runtime, signals)
+        window = DeskWindow(runtime, signals, theme)
         window.setWindowState(Qt.WindowState.WindowNoState)
         window.resize(*size)
         window.show()

@@ -235,7 +235,7 @@ def test_the_problems_pane_shows_an_invalid_event_and_an_unreadable_frame_with_t
                 assert event[reason_h] == missing_time
                 sample = _plain(model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole))
                 assert '"broken-1"' in sample and len(sample) <= 300
-                assert desk.window.problem_title.text().endswith("2")
+                assert desk.window.bottom_tabs.tabText(0).endswith("2")
         finally:
             await lab.stop()
 

@@ -15,6 +15,7 @@ import views.feed_health
 import views.queue
 from desk.feeds import FeedState, FeedStatus
 from desk.incidents import Incident, IncidentClass, Priority, QueueItem, Status
+from views import theme
 from views.feed_health import FeedHealthModel
 from views.queue import INCIDENT_ID_ROLE, QueueModel
 
@@ -282,7 +283,7 @@ def test_a_feed_going_down_and_back_updates_its_row_in_place() -> None:
     assert cell(model, 0, "Received") == "42" and cell(model, 0, "Gaps") == "2"
     # gaps are worth a look: shown in the warning colour
     gaps_fg = cell(model, 0, "Gaps", Qt.ItemDataRole.ForegroundRole)
-    assert isinstance(gaps_fg, QBrush) and gaps_fg.color() == views.feed_health.WARN_TEXT
+    assert isinstance(gaps_fg, QBrush) and gaps_fg.color() == theme.colors().caution_text
     assert model.rowCount() == 2 and seen.inserted == [] and seen.resets == 0
     assert [c[0] for c in seen.changed] == [0, 0]
 
@@ -309,7 +310,7 @@ def test_a_live_feed_shows_which_stream_in_short_and_a_down_feed_its_reason() ->
     assert cell(model, 0, "Detail") == "stream 8721d3b9"
     model.update(feed("demo", FeedState.AUTH_FAILED, stream=stream, detail="HTTP 401: token refused"))
     assert cell(model, 0, "Detail") == "HTTP 401: token refused"
-    assert cell(model, 0, "Detail", Qt.ItemDataRole.ForegroundRole).color() == views.feed_health.DOWN
+    assert cell(model, 0, "Detail", Qt.ItemDataRole.ForegroundRole).color() == theme.colors().alarm_text
 
 
 def test_a_stopped_feed_reads_stopped_but_is_not_red() -> None:

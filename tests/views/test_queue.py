@@ -11,8 +11,8 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from desk.incidents import Incident, IncidentClass, Priority, QueueItem, Status
+from views import theme
 from views.queue import (
-    AMBER,
     COL_AGE,
     COL_PERSON,
     COL_PRIORITY,
@@ -20,12 +20,12 @@ from views.queue import (
     COL_STATUS,
     COL_TITLE,
     INCIDENT_ID_ROLE,
-    RED,
     SLA_STATE_ROLE,
     QueueFilter,
     QueueModel,
 )
 from views.timespan import span_text
+from widgets.priority_chip import PRIORITY_COLORS
 
 T0 = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)  # 02:00 in Hefei
 
@@ -116,11 +116,11 @@ def test_the_sla_clock_is_live_amber_then_red(model: QueueModel, clock: Clock) -
     clock.now = T0 + timedelta(seconds=23)  # 75 % of 30 s: amber
     model.tick()
     assert model.index(0, COL_SLA).data(SLA_STATE_ROLE) == "warning"
-    assert model.index(0, COL_SLA).data(Qt.ItemDataRole.BackgroundRole).color() == AMBER
+    assert model.index(0, COL_SLA).data(Qt.ItemDataRole.BackgroundRole).color() == theme.colors().warn
     clock.now = T0 + timedelta(seconds=95)
     model.tick()
     assert model.index(0, COL_SLA).data(SLA_STATE_ROLE) == "breached"
-    assert model.index(0, COL_SLA).data(Qt.ItemDataRole.BackgroundRole).color() == RED
+    assert model.index(0, COL_SLA).data(Qt.ItemDataRole.BackgroundRole).color() == theme.colors().breach
     assert model.index(0, COL_SLA).data() == "acknowledge overdue 1:05"  # by 65 s
     assert model.index(0, COL_AGE).data() == "1 min 35 s"
 
@@ -176,7 +176,7 @@ def test_grid_filter_uses_the_place(clock: Clock) -> None:
 def test_texts(model: QueueModel) -> None:
     model.replace_all([item(1, status=Status.ON_SCENE, acknowledged_at=T0, dispatched_at=T0)])
     assert model.index(0, COL_PRIORITY).data() == "P1"
-    assert model.index(0, COL_PRIORITY).data(Qt.ItemDataRole.BackgroundRole).color() == RED
+    assert model.index(0, COL_PRIORITY).data(Qt.ItemDataRole.BackgroundRole).color() == PRIORITY_COLORS[1][0]
     assert model.index(0, COL_STATUS).data() == "On scene"
     assert "resolve" in model.index(0, COL_SLA).data()
     assert span_text(3725) == "1 h 02 min" and span_text(-65) == "1 min 05 s" and span_text(90000) == "1 d"

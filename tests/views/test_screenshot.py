@@ -1,8 +1,10 @@
 """Pictures of the window after a fall, an alarm, a grievance and an invalid event, in Chinese and in
-English: not blank, Chinese not tofu, the priority chips in their colours.
+English, in the day and the night theme: not blank, Chinese not tofu, the priority chips in their
+colours, the window in its theme's colours.
 
-With DESK_SAVE_SCREENSHOTS=1 they are also kept as docs/screenshots/plain-window-zh.png and
-plain-window-en.png (1920 × 1080, the desk's usual screen).
+With DESK_SAVE_SCREENSHOTS=1 they are also kept as docs/screenshots/window-{day,night}-{zh,en}.png
+(1920 × 1080, the desk's usual screen).
+
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.support.events import alarm, examples, fall
 from tests.views.live import live_desk, run_on_qasync, until
+from views.theme import Theme, resolve
 from widgets.priority_chip import PRIORITY_COLORS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -49,6 +52,7 @@ def test_chinese_text_renders_as_real_glyphs_not_tofu(qapp: QApplication) -> Non
     assert len(set(glyphs.values())) == 4, "Chinese renders as boxes: install a CJK font (fonts-wqy-microhei)"
 
 
+@pytest.mark.parametrize("theme", [Theme.DAY, Theme.NIGHT])
 @pytest.mark.parametrize(
     ("lang", "fall_kind", "invalid_kind"), [("zh", "跌倒", "无效事件"), ("en", "Fall", "Invalid event")]
 )
@@ -61,14 +65,16 @@ def test_screenshot_after_a_fall_an_alarm_a_grievance_and_an_invalid_event(
     lang: str,
     fall_kind: str,
     invalid_kind: str,
+    theme: Theme,
 ) -> None:
     request.getfixturevalue(lang)
     grievance = next(e for e in examples("valid") if e["type"] == "grievance")
     invalid = {"id": "broken-1", "type": "fall", "source": "fall-detectors", "elder": "E-0042"}
-    shot = tmp_path / f"plain-window-{lang}.png"
+    shot = tmp_path / f"window-{theme.value}-{lang}.png"
+    empty: list[QPoint] = []  # a point of the queue below its rows
 
     async def scenario() -> None:
-        async with live_desk(qtbot, db_url) as desk:
+        async with live_desk(qtbot, db_url, theme=theme) as desk:
             await until(desk.feed_is_live, "the feed row to say live")
             for event in (fall(1), alarm(1, kind="smoke"), grievance, invalid):
                 desk.simulator.inject(event)
@@ -82,6 +88,8 @@ def test_screenshot_after_a_fall_an_alarm_a_grievance_and_an_invalid_event(
             assert titles == ["跌倒报警", "烟感报警：5栋 3楼 楼道", grievance["title"]]
             assert model.index(0, 1).data() == fall_kind
             assert desk.window.problem_model.index(0, 2).data() == invalid_kind
+            viewport = desk.window.incident_view.viewport()
+            empty.append(viewport.mapTo(desk.window, QPoint(viewport.width() - 20, viewport.height() - 20)))
             assert desk.window.grab().save(str(shot))
 
     run_on_qasync(qapp, scenario())
@@ -96,6 +104,9 @@ def test_screenshot_after_a_fall_an_alarm_a_grievance_and_an_invalid_event(
         assert any(image.pixel(QPoint(x, y)) == rgb for x in range(0, 80) for y in range(100, 1080, 2)), (
             priority
         )
+    # the window is in its theme: the queue below its rows is the theme's base colour, dark at
+    # night and white by day
+    assert image.pixelColor(empty[0]) == resolve(theme).base
     if os.environ.get("DESK_SAVE_SCREENSHOTS") == "1":
         DOCS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, DOCS / shot.name)
