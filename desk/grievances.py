@@ -6,11 +6,12 @@ acknowledge stage, 答复 the resolve stage, assigning the dispatch stage).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
-from desk.incidents import IllegalTransition, IncidentClass
+from desk.incidents import GRIEVANCE_PRIORITY, IllegalTransition, IncidentClass, Status
 from desk.sla import SlaClock, SlaPolicy, clock, deadline
 
 
@@ -142,3 +143,60 @@ def grievance_clock(
     return clock(
         policy, "grievance", IncidentClass.GRIEVANCE, received_at, signed_at, assigned_at, replied_at, now
     )
+
+
+#: the categories a grievance can be filed under (the CES/1 `category` values)
+CATEGORIES: tuple[str, ...] = tuple(GRIEVANCE_PRIORITY)
+
+#: what the incident lifecycle says when a grievance is resolved like an alarm (it has its own steps)
+NOT_RESOLVED_LIKE_AN_ALARM = (
+    "a grievance is not resolved like an alarm: record its outcome, call the resident back, then close it"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GrievanceCase:
+    """Where a grievance case stands and who did each step (None: not done yet)."""
+
+    incident_id: int
+    status: GrievanceStatus = GrievanceStatus.RECEIVED
+    category: str = "other"  # as the operator filed it; `original_category` as it came in
+    original_category: str = "other"
+    outcome: str | None = None
+    callback: CallbackResult | None = None
+    callback_note: str | None = None
+    signed_at: datetime | None = None
+    signed_by: str | None = None
+    assigned_at: datetime | None = None
+    assigned_by: str | None = None
+    replied_at: datetime | None = None
+    replied_by: str | None = None
+    outcome_at: datetime | None = None
+    outcome_by: str | None = None
+    callback_at: datetime | None = None
+    callback_by: str | None = None
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    categorised_at: datetime | None = None
+    categorised_by: str | None = None
+
+    @property
+    def recategorised(self) -> bool:
+        return self.category != self.original_category
+
+
+def status_from_incident(status: Status) -> GrievanceStatus:
+    """The case status an incident's lifecycle implies, for a grievance with no case steps recorded yet
+    (one acknowledged or dispatched before the case was kept, or through the plain incident actions)."""
+    if status is Status.NEW:
+        return GrievanceStatus.RECEIVED
+    if status in (Status.ACKNOWLEDGED, Status.ESCALATED):
+        return GrievanceStatus.SIGNED
+    if status is Status.CLOSED:
+        return GrievanceStatus.CLOSED
+    return GrievanceStatus.ASSIGNED  # dispatched, on scene, resolved, false alarm: with someone
+
+
+def case_clock(policy: SlaPolicy, received_at: datetime, case: GrievanceCase, now: datetime) -> SlaClock:
+    """The running clock of a case (sign by, then answer by), in working days; MET once answered."""
+    return grievance_clock(policy, received_at, case.signed_at, case.assigned_at, case.replied_at, now)

@@ -8,8 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
+from typing import TYPE_CHECKING
 
 from desk.events import EventType, ValidEvent
+
+if TYPE_CHECKING:  # desk.grievances builds on this module
+    from desk.grievances import GrievanceCase
 
 
 class Priority(IntEnum):
@@ -363,3 +367,4 @@ class QueueItem:
     assignee_name: str | None = None
     task_sent_at: datetime | None = None
     task_accepted_at: datetime | None = None
+    case: GrievanceCase | None = None  # a grievance's case (status, category, clocks); None otherwise

@@ -186,6 +186,39 @@ class IncidentNoteRow(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
+class GrievanceCaseRow(Base):
+    """A grievance incident's case: its status, the category as filed, outcome, call-back, who did what.
+
+    One row per grievance incident, written at its first case step (before that the incident's own
+    lifecycle says where it stands).
+    """
+
+    __tablename__ = "grievance_cases"
+    __table_args__ = (Index("ix_grievance_cases_status", "status"),)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(24))
+    category: Mapped[str] = mapped_column(String(32))
+    original_category: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    callback: Mapped[str | None] = mapped_column(String(16))
+    callback_note: Mapped[str | None] = mapped_column(Text)
+    signed_at: Mapped[datetime | None]
+    signed_by: Mapped[str | None] = mapped_column(String(128))
+    assigned_at: Mapped[datetime | None]
+    assigned_by: Mapped[str | None] = mapped_column(String(128))
+    replied_at: Mapped[datetime | None]
+    replied_by: Mapped[str | None] = mapped_column(String(128))
+    outcome_at: Mapped[datetime | None]
+    outcome_by: Mapped[str | None] = mapped_column(String(128))
+    callback_at: Mapped[datetime | None]
+    callback_by: Mapped[str | None] = mapped_column(String(128))
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(128))
+    categorised_at: Mapped[datetime | None]
+    categorised_by: Mapped[str | None] = mapped_column(String(128))
+    updated_at: Mapped[datetime]
+
+
 class StaffStatusRow(Base):
     """On duty, busy or off duty, as the shift lead set it."""
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import uuid
 from collections.abc import Callable
@@ -13,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from desk.feeds import FeedStatus, Problem
+from desk.grievances import CallbackResult, GrievanceCase
 from desk.incidents import Action, IllegalTransition, Incident, Outcome, QueueItem
 from services.config import Config
 from services.db import make_engine, migrate
 from services.feeds import CommandResult, FeedClient
 from services.ingest import IngestService
-from services.store import Changes, Store
-from services.writer import ProcessBackend, ThreadBackend
+from services.store import CASE_WRITES, Changes, Store
+from services.writer import WRITES, ProcessBackend, ThreadBackend
 
 log = logging.getLogger("desk.runtime")
 
@@ -103,6 +105,8 @@ class DeskRuntime:
         outcome: Outcome | None = None,
         note: str | None = None,
     ) -> Incident:
+        """Move an incident; for a grievance its case keeps step (acknowledging signs it, closing needs the
+        call-back), see `Store.act_with_case`."""
         result: Incident = await self.ingest.write("act", incident_id, action, by, outcome=outcome, note=note)
         return result
 
@@ -114,7 +118,10 @@ class DeskRuntime:
         by: str,
         location: dict[str, Any] | None = None,
     ) -> CommandResult:
-        """Create a task and send `dispatch` over the command feed; a refusal is in the record."""
+        """Create a task and send `dispatch` over the command feed; a refusal is in the record.
+
+        A grievance's case is assigned with it (refused before anything is sent when the case cannot be).
+        """
         client = self._command_client()
         ref = f"T-{uuid.uuid4().hex[:10].upper()}"
         await self.ingest.write("add_task", ref, incident_id, assignee, summary, by)
@@ -146,7 +153,8 @@ class DeskRuntime:
         return await client.command("recall", {"task": task_ref, "reason": reason})
 
     async def reply(self, incident_id: int, text: str, by: str) -> CommandResult:
-        """Answer a grievance's resident through the channel it came in on (`reply`)."""
+        """Answer a grievance's resident through the channel it came in on (`reply`); a reply sent to an
+        assigned case answers it (the case is then replied and its answer clock stops)."""
         client = self._command_client()
         text = text.strip()
         if not text:
@@ -157,8 +165,46 @@ class DeskRuntime:
             raise IllegalTransition(f"incident {incident_id} has no grievance to answer")
         result = await client.command("reply", {"event": grievance["event_id"], "text": text})
         outcome = "sent" if result.ok else f"refused: {result.error}"
-        await self.ingest.write("log_incident", incident_id, "reply", by, f"reply {outcome}: {text[:400]}")
+        note = f"reply {outcome}: {text[:400]}"
+        if CASE_WRITES <= WRITES:
+            await self.ingest.write("record_reply", incident_id, by, note, sent=result.ok)
+        else:  # a writer that does not know the case writes yet: the reply is in the record all the same
+            await self.ingest.write("log_incident", incident_id, "reply", by, note)
         return result
+
+    def _case_write(self, method: str, *args: Any) -> Any:
+        if method not in WRITES:
+            raise RuntimeError(
+                f"the desk's writer does not run {method} yet: services/writer.py WRITES must include"
+                " services.store.CASE_WRITES"
+            )
+        return self.ingest.write(method, *args)
+
+    # ---- grievance cases (sign = acknowledge and close/reopen go through `act`; assign = `dispatch`) ----
+    async def categorise_grievance(self, incident_id: int, category: str, by: str) -> GrievanceCase:
+        """File a grievance under another category (its priority follows; the original is kept)."""
+        result: GrievanceCase = await self._case_write("categorise_grievance", incident_id, category, by)
+        return result
+
+    async def record_grievance_outcome(self, incident_id: int, text: str, by: str) -> GrievanceCase:
+        """What came of the grievance, after it was answered (recording again corrects it)."""
+        result: GrievanceCase = await self._case_write("record_grievance_outcome", incident_id, text, by)
+        return result
+
+    async def record_callback(
+        self, incident_id: int, result: CallbackResult, by: str, note: str | None = None
+    ) -> GrievanceCase:
+        """The call-back: satisfied or unreachable lets the case close; unsatisfied sends it back."""
+        case: GrievanceCase = await self._case_write("record_callback", incident_id, result, by, note)
+        return case
+
+    async def close_grievance(self, incident_id: int, by: str, note: str | None = None) -> GrievanceCase:
+        """Close the case and its incident; refused until the resident was called back."""
+        result: GrievanceCase = await self._case_write("close_grievance", incident_id, by, note)
+        return result
+
+    async def grievance_case(self, incident_id: int) -> GrievanceCase | None:
+        return await asyncio.to_thread(self.store.grievance_case, incident_id)
 
     async def add_note(self, incident_id: int, text: str, by: str) -> None:
         await self.ingest.write("add_note", incident_id, by, text)
@@ -175,9 +221,17 @@ class DeskRuntime:
         return await asyncio.to_thread(self.store.incidents_by_id, ids)
 
     async def queue_items(self, ids: list[int] | None = None) -> list[QueueItem]:
-        """Rows of the dispatch queue: all open incidents, or exactly `ids` (to refresh or remove)."""
-        return await asyncio.to_thread(self.store.queue_items, ids)
+        """Rows of the dispatch queue: all open incidents, or exactly `ids` (to refresh or remove); a
+        grievance's row carries its case (`QueueItem.case`)."""
+        return await asyncio.to_thread(queue_items_with_cases, self.store, ids)
 
     async def problems(self, limit: int = 200) -> list[Problem]:
         """Quarantined events, protocol errors and feed notices, newest first."""
         return await asyncio.to_thread(self.store.problems, limit)
+
+
+def queue_items_with_cases(store: Store, ids: list[int] | None = None) -> list[QueueItem]:
+    """`Store.queue_items` with each grievance's case attached (one more read for all of them)."""
+    items = store.queue_items(ids)
+    cases = store.grievance_cases([i.incident.id for i in items if i.incident.kind == "grievance"])
+    return [dataclasses.replace(i, case=cases[i.incident.id]) if i.incident.id in cases else i for i in items]

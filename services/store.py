@@ -11,7 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -22,7 +22,19 @@ from sqlalchemy.engine import Connection
 
 from desk.events import EventType, Invalid, ValidEvent, validate
 from desk.feeds import Problem, ProblemKind
+from desk.grievances import CATEGORIES as GRIEVANCE_CATEGORIES
+from desk.grievances import (
+    NOT_RESOLVED_LIKE_AN_ALARM,
+    CallbackResult,
+    GrievanceAction,
+    GrievanceCase,
+    GrievanceStatus,
+    status_from_incident,
+)
+from desk.grievances import TRANSITIONS as GRIEVANCE_TRANSITIONS
+from desk.grievances import next_status as grievance_next_status
 from desk.incidents import (
+    GRIEVANCE_PRIORITY,
     OPEN_STATUSES,
     TASK_FINAL,
     Action,
@@ -46,6 +58,7 @@ from services.db import (
     EventRow,
     FeedNoticeRow,
     FeedRow,
+    GrievanceCaseRow,
     IncidentEventRow,
     IncidentLogRow,
     IncidentNoteRow,
@@ -742,12 +755,11 @@ class Store:
         outcome: Outcome | None = None,
         note: str | None = None,
     ) -> Incident:
-        """Move an incident through its lifecycle; IllegalTransition when the move is not allowed."""
-        with self._write() as conn:
-            row = conn.execute(select(T_INCIDENTS).where(T_INCIDENTS.c.id == incident_id)).first()
-            if row is None:
-                raise IllegalTransition(f"no incident {incident_id}")
-            return self._transition(conn, _incident_from_row(row), action, by, outcome, note, now_utc())
+        """Move an incident through its lifecycle; IllegalTransition when the move is not allowed.
+
+        A grievance's case keeps step (see `act_with_case`).
+        """
+        return self.act_with_case(incident_id, action, by, outcome=outcome, note=note)
 
     def _transition(
         self,
@@ -946,6 +958,9 @@ class Store:
 
     # ---- tasks and commands --------------------------------------------------------------------
     def add_task(self, ref: str, incident_id: int | None, assignee: str, summary: str, by: str) -> None:
+        if incident_id is not None and self.grievance_cases([incident_id]):
+            self._add_grievance_task(ref, incident_id, assignee, summary, by)  # the case is assigned too
+            return
         now = now_utc()
         with self._write() as conn:
             conn.execute(
@@ -1260,6 +1275,218 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
+    # ---- grievance cases (诉求工单): sign, assign, reply, outcome, call-back, close ---------------
+    # The case keeps step with the incident's lifecycle: signing is acknowledging, assigning is
+    # dispatching (a task), closing the case resolves (handled) and closes the incident. Until its first
+    # case step a grievance has no row: its case is what the incident's status implies.
+    def grievance_case(self, incident_id: int) -> GrievanceCase | None:
+        """The case of a grievance incident; None when there is no such incident or it is no grievance."""
+        return self.grievance_cases([incident_id]).get(incident_id)
+
+    def grievance_cases(self, incident_ids: Iterable[int]) -> dict[int, GrievanceCase]:
+        """The cases of those of `incident_ids` that are grievances, by incident id."""
+        wanted = list(incident_ids)
+        if not wanted:
+            return {}
+        q = select(T_INCIDENTS).where(
+            and_(T_INCIDENTS.c.id.in_(wanted), T_INCIDENTS.c.kind == GRIEVANCE_KIND)
+        )
+        with self.engine.connect() as conn:
+            return _cases_of(conn, [_incident_from_row(r) for r in conn.execute(q)])
+
+    def act_with_case(
+        self,
+        incident_id: int,
+        action: Action,
+        by: str,
+        *,
+        outcome: Outcome | None = None,
+        note: str | None = None,
+    ) -> Incident:
+        """`act`, with a grievance's case in step: acknowledging signs it, close and reopen are the case's
+        (closing only after the call-back), and a grievance is not resolved like an alarm."""
+        now = now_utc()
+        with self._write() as conn:
+            inc = self._incident_for_update(conn, incident_id)
+            if inc.kind != GRIEVANCE_KIND:
+                return self._transition(conn, inc, action, by, outcome, note, now)
+            case, exists = _case_for_update(conn, inc)
+            if action is Action.RESOLVE:
+                raise IllegalTransition(NOT_RESOLVED_LIKE_AN_ALARM)
+            if action is Action.CLOSE and inc.status is not Status.FALSE_ALARM:
+                return self._close_case(conn, inc, case, exists, by, note, now)
+            if action is Action.REOPEN and case.status is GrievanceStatus.CLOSED:
+                reopened = _step(case, GrievanceAction.REOPEN, by, now)
+                self._transition(conn, inc, Action.REOPEN, by, None, note, now)
+                self._save_case(conn, case, [("case_reopen", reopened, note)], exists, by, now)
+                return inc
+            steps: list[tuple[str, GrievanceCase, str | None]] = []
+            current = case
+            if action in (Action.ACKNOWLEDGE, Action.DISPATCH) and current.status is GrievanceStatus.RECEIVED:
+                current = _step(current, GrievanceAction.SIGN, by, now)
+                steps.append(("case_sign", current, None))
+            if action is Action.DISPATCH:
+                current = _step(current, GrievanceAction.ASSIGN, by, now)
+                steps.append(("case_assign", current, note))
+            self._transition(conn, inc, action, by, outcome, note, now)
+            if steps:
+                self._save_case(conn, case, steps, exists, by, now)
+            return inc
+
+    def close_grievance(self, incident_id: int, by: str, note: str | None = None) -> GrievanceCase:
+        """Close a grievance case (and its incident): only once the resident was called back."""
+        now = now_utc()
+        with self._write() as conn:
+            inc = self._incident_for_update(conn, incident_id)
+            case, exists = _case_for_update(conn, inc)
+            self._close_case(conn, inc, case, exists, by, note, now)
+            return _cases_of(conn, [inc])[inc.id]
+
+    def _close_case(
+        self,
+        conn: Connection,
+        inc: Incident,
+        case: GrievanceCase,
+        exists: bool,
+        by: str,
+        note: str | None,
+        now: datetime,
+    ) -> Incident:
+        closed = _step(case, GrievanceAction.CLOSE, by, now)  # refuses before anything moves
+        if inc.status in OPEN_STATUSES:
+            self._transition(conn, inc, Action.RESOLVE, by, Outcome.HANDLED, "grievance case closed", now)
+        if inc.status in (Status.RESOLVED, Status.FALSE_ALARM):
+            self._transition(conn, inc, Action.CLOSE, by, None, note, now)
+        self._save_case(conn, case, [("case_close", closed, note)], exists, by, now)
+        return inc
+
+    def _add_grievance_task(self, ref: str, incident_id: int, assignee: str, summary: str, by: str) -> None:
+        """`add_task` for a grievance: the case is assigned too (signed first if it was not), or refused."""
+        now = now_utc()
+        with self._write() as conn:
+            inc = self._incident_for_update(conn, incident_id)
+            case, exists = _case_for_update(conn, inc)
+            steps: list[tuple[str, GrievanceCase, str | None]] = []
+            current = case
+            if current.status is GrievanceStatus.RECEIVED:
+                current = _step(current, GrievanceAction.SIGN, by, now)
+                steps.append(("case_sign", current, None))
+            current = _step(current, GrievanceAction.ASSIGN, by, now)
+            steps.append(("case_assign", current, f"task {ref} to {assignee}"))
+            conn.execute(
+                insert(T_TASKS).values(
+                    ref=ref,
+                    incident_id=incident_id,
+                    assignee=assignee,
+                    status=TaskStatus.SENT.value,
+                    summary=summary,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            self._transition(conn, inc, Action.DISPATCH, by, None, f"task {ref} to {assignee}", now)
+            self._save_case(conn, case, steps, exists, by, now)
+
+    def record_reply(self, incident_id: int, by: str, note: str, *, sent: bool) -> GrievanceCase:
+        """A reply in the record; a sent one answers the case when it is assigned (else it stays as it is:
+        an interim word to the resident before anyone is assigned, or a further word after the answer)."""
+        now = now_utc()
+        with self._write() as conn:
+            inc = self._incident_for_update(conn, incident_id)
+            case, exists = _case_for_update(conn, inc)
+            allowed, _ = GRIEVANCE_TRANSITIONS[GrievanceAction.REPLY]
+            if sent and case.status in allowed:
+                replied = _step(case, GrievanceAction.REPLY, by, now)
+                self._save_case(conn, case, [("reply", replied, note)], exists, by, now)
+            else:
+                self._log(conn, incident_id, "reply", by, None, None, note, now)
+            return _cases_of(conn, [inc])[inc.id]
+
+    def categorise_grievance(self, incident_id: int, category: str, by: str) -> GrievanceCase:
+        """File the grievance under `category` (its priority follows); the category it came with stays."""
+        if category not in GRIEVANCE_CATEGORIES:
+            raise IllegalTransition(f"unknown grievance category {category!r}")
+        now = now_utc()
+        with self._write() as conn:
+            inc = self._incident_for_update(conn, incident_id)
+            case, exists = _case_for_update(conn, inc)
+            if case.status is GrievanceStatus.CLOSED:
+                raise IllegalTransition("cannot categorise a grievance that is closed (reopen it first)")
+            if category == case.category:
+                return case
+            new = replace(case, category=category, categorised_at=now, categorised_by=by)
+            priority = GRIEVANCE_PRIORITY[category]
+            conn.execute(
+                update(T_INCIDENTS)
+                .where(T_INCIDENTS.c.id == incident_id)
+                .values(priority=int(priority), updated_at=now)
+            )
+            kept = self._open.get(inc.key)
+            if kept is not None and kept.id == incident_id:
+                kept.priority = priority
+            self._save_case(
+                conn, case, [("categorise", new, f"{case.category} → {category}")], exists, by, now
+            )
+            return new
+
+    def record_grievance_outcome(self, incident_id: int, text: str, by: str) -> GrievanceCase:
+        """What came of the grievance, in words (recording again corrects it)."""
+        text = text.strip()
+        if not text:
+            raise IllegalTransition("an outcome needs some text")
+        now = now_utc()
+        with self._write() as conn:
+            inc = self._incident_for_update(conn, incident_id)
+            case, exists = _case_for_update(conn, inc)
+            new = replace(_step(case, GrievanceAction.RECORD_OUTCOME, by, now), outcome=text)
+            self._save_case(conn, case, [("record_outcome", new, text[:500])], exists, by, now)
+            return new
+
+    def record_callback(
+        self, incident_id: int, result: CallbackResult, by: str, note: str | None = None
+    ) -> GrievanceCase:
+        """The call-back: was the resident satisfied? Unsatisfied sends the case back to its assignee."""
+        now = now_utc()
+        note = (note or "").strip() or None
+        with self._write() as conn:
+            inc = self._incident_for_update(conn, incident_id)
+            case, exists = _case_for_update(conn, inc)
+            new = _step(case, GrievanceAction.CALLBACK, by, now, callback=result)
+            new = replace(new, callback=result, callback_note=note)
+            detail = result.value if note is None else f"{result.value}: {note[:450]}"
+            self._save_case(conn, case, [("callback", new, detail)], exists, by, now)
+            return new
+
+    def _incident_for_update(self, conn: Connection, incident_id: int) -> Incident:
+        row = conn.execute(select(T_INCIDENTS).where(T_INCIDENTS.c.id == incident_id)).first()
+        if row is None:
+            raise IllegalTransition(f"no incident {incident_id}")
+        return _incident_from_row(row)
+
+    def _save_case(
+        self,
+        conn: Connection,
+        old: GrievanceCase,
+        steps: list[tuple[str, GrievanceCase, str | None]],
+        exists: bool,
+        by: str,
+        now: datetime,
+    ) -> None:
+        """Write the case as its last step left it, and each step (log action, case after, note) to the
+        incident's record with the case status it moved from and to."""
+        before = old
+        for name, after, note in steps:
+            moved = name != "categorise"
+            src, dst = (before.status.value, after.status.value) if moved else (None, None)
+            self._log(conn, old.incident_id, name, by, src, dst, note, now)
+            before = after
+        values = _case_values(before)
+        values["updated_at"] = now
+        if exists:
+            conn.execute(update(T_CASES).where(T_CASES.c.incident_id == old.incident_id).values(**values))
+        else:
+            conn.execute(insert(T_CASES).values(**values))
+
 
 def _problem_rows(conn: Connection, limit: int) -> list[Problem]:
     out: list[Problem] = []
@@ -1309,3 +1536,113 @@ def raw_event_json(raw_frame: str) -> Any:
         return json.loads(raw_frame).get("event")
     except (ValueError, AttributeError):
         return None
+
+
+# ---- grievance cases: rows and steps ---------------------------------------------------------------
+GRIEVANCE_KIND = "grievance"
+#: the store writes of the grievance case besides `act` and `add_task` (the writer must list them)
+CASE_WRITES = frozenset(
+    {"record_reply", "categorise_grievance", "record_grievance_outcome", "record_callback", "close_grievance"}
+)
+T_CASES: Table = GrievanceCaseRow.__table__  # type: ignore[assignment]
+_CASE_STAMPS: dict[GrievanceAction, tuple[str, bool]] = {
+    # the case field of each step, and whether only its first time counts (the clocks stop at it)
+    GrievanceAction.SIGN: ("signed", True),
+    GrievanceAction.ASSIGN: ("assigned", True),
+    GrievanceAction.REPLY: ("replied", True),
+    GrievanceAction.RECORD_OUTCOME: ("outcome", False),
+    GrievanceAction.CALLBACK: ("callback", False),
+    GrievanceAction.CLOSE: ("closed", False),
+}
+
+
+def _step(
+    case: GrievanceCase,
+    action: GrievanceAction,
+    by: str,
+    now: datetime,
+    *,
+    callback: CallbackResult | None = None,
+) -> GrievanceCase:
+    """The case after `action` by `by` (IllegalTransition with desk.grievances' message when refused)."""
+    status = grievance_next_status(case.status, action, callback)
+    changes: dict[str, Any] = {"status": status}
+    stamp = _CASE_STAMPS.get(action)
+    if stamp is not None:
+        name, first_only = stamp
+        if not first_only or getattr(case, f"{name}_at") is None:
+            changes[f"{name}_at"] = now
+            changes[f"{name}_by"] = by
+    if action is GrievanceAction.REOPEN:  # the next close needs a new call-back
+        changes.update(callback=None, callback_note=None, callback_at=None, callback_by=None, closed_at=None)
+        changes.update(closed_by=None)
+    return replace(case, **changes)
+
+
+def _case_values(case: GrievanceCase) -> dict[str, Any]:
+    values = {f.name: getattr(case, f.name) for f in fields(case)}
+    values["status"] = case.status.value
+    values["callback"] = case.callback.value if case.callback is not None else None
+    return values
+
+
+def _case_from_row(row: Any) -> GrievanceCase:
+    values = {f.name: getattr(row, f.name) for f in fields(GrievanceCase)}
+    values["status"] = GrievanceStatus(row.status)
+    values["callback"] = CallbackResult(row.callback) if row.callback else None
+    return GrievanceCase(**values)
+
+
+def _implied_case(inc: Incident, category: str) -> GrievanceCase:
+    """The case of a grievance with no case step yet: what its incident's lifecycle says."""
+    status = status_from_incident(inc.status)
+    signed = status is not GrievanceStatus.RECEIVED
+    return GrievanceCase(
+        inc.id,
+        status,
+        category,
+        category,
+        signed_at=inc.acknowledged_at if signed else None,
+        assigned_at=inc.dispatched_at,
+    )
+
+
+def _grievance_categories(conn: Connection, incident_ids: list[int]) -> dict[int, str]:
+    """The category each grievance incident came in with (its first grievance event's)."""
+    if not incident_ids:
+        return {}
+    q = (
+        select(T_INC_EVENTS.c.incident_id, T_EVENTS.c.raw)
+        .join(T_EVENTS, T_EVENTS.c.event_id == T_INC_EVENTS.c.event_id)
+        .where(and_(T_INC_EVENTS.c.incident_id.in_(incident_ids), T_EVENTS.c.type == GRIEVANCE_KIND))
+        .order_by(T_EVENTS.c.pk)
+    )
+    out: dict[int, str] = {}
+    for incident_id, raw in conn.execute(q):
+        if incident_id in out:
+            continue
+        event = raw_event_json(raw)
+        category = event.get("category") if isinstance(event, dict) else None
+        out[incident_id] = category if category in GRIEVANCE_CATEGORIES else "other"
+    return out
+
+
+def _cases_of(conn: Connection, incidents: list[Incident]) -> dict[int, GrievanceCase]:
+    grievances = [i for i in incidents if i.kind == GRIEVANCE_KIND]
+    if not grievances:
+        return {}
+    ids = [i.id for i in grievances]
+    rows = {r.incident_id: r for r in conn.execute(select(T_CASES).where(T_CASES.c.incident_id.in_(ids)))}
+    categories = _grievance_categories(conn, [i for i in ids if i not in rows])
+    return {
+        i.id: _case_from_row(rows[i.id]) if i.id in rows else _implied_case(i, categories.get(i.id, "other"))
+        for i in grievances
+    }
+
+
+def _case_for_update(conn: Connection, inc: Incident) -> tuple[GrievanceCase, bool]:
+    """The case of grievance `inc` and whether it has a row yet; IllegalTransition for other incidents."""
+    if inc.kind != GRIEVANCE_KIND:
+        raise IllegalTransition(f"incident {inc.id} is not a grievance")
+    exists = conn.execute(select(T_CASES.c.incident_id).where(T_CASES.c.incident_id == inc.id)).first()
+    return _cases_of(conn, [inc])[inc.id], exists is not None
