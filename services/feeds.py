@@ -47,6 +47,46 @@ class _Stalled(Exception):
     pass
 
 
+class _SilenceWatch:
+    """Ends a session (with `_Stalled`) once it has waited `seconds` for a frame.
+
+    One timer per silence period, not one per frame: `_recv` only notes when its wait began, and the
+    timer, when it runs out, looks at that and arms itself again if the wait is younger. (A
+    `wait_for()` around every frame cost a task and two Qt timers on the GUI thread per frame.)
+    Waiting for anything else (room in the ingest, the writer) is not silence.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.waiting_since: float | None = None  # monotonic start of the current wait for a frame
+        self._task: asyncio.Task[Any] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._fired = False
+
+    async def __aenter__(self) -> _SilenceWatch:
+        self._task = asyncio.current_task()
+        self._timer = asyncio.get_running_loop().call_later(self.seconds, self._check)
+        return self
+
+    def _check(self) -> None:
+        since = self.waiting_since
+        left = self.seconds if since is None else since + self.seconds - time.monotonic()
+        if left > 0:
+            self._timer = asyncio.get_running_loop().call_later(left, self._check)
+            return
+        self._fired = True
+        assert self._task is not None
+        self._task.cancel()
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: object, tb: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._fired and exc_type is asyncio.CancelledError:
+            assert self._task is not None
+            if self._task.uncancel() == 0:  # cancelled by the watch alone (not by stop())
+                raise _Stalled from None
+
+
 class _Resync(Exception):
     """Reconnect at once (a stream reset: say hello again from 0)."""
 
@@ -223,16 +263,22 @@ class FeedClient:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), delay)
 
-    async def _recv(self, ws: ClientConnection) -> str | bytes:
-        try:
-            return await asyncio.wait_for(ws.recv(), self.config.silence_s)
-        except TimeoutError:
-            raise _Stalled from None
+    @staticmethod
+    async def _recv(ws: ClientConnection, watch: _SilenceWatch) -> str | bytes:
+        # a frame already buffered returns without a turn of the event loop
+        watch.waiting_since = time.monotonic()
+        data = await ws.recv()
+        watch.waiting_since = None
+        return data
 
     async def _session(self, ws: ClientConnection) -> None:
+        async with _SilenceWatch(self.config.silence_s) as watch:
+            await self._converse(ws, watch)
+
+    async def _converse(self, ws: ClientConnection, watch: _SilenceWatch) -> None:
         cur = self.ingest.cursor(self.name)
         await ws.send(protocol.hello(self.desk_id, cur.stream, cur.cursor))
-        first = read_frame(await self._recv(ws))
+        first = read_frame(await self._recv(ws, watch))
         if not isinstance(first, Frame) or first.op != "welcome":
             reason = first.reason if isinstance(first, FrameError) else f"expected welcome, got {first.op}"
             self._protocol_error(
@@ -268,7 +314,7 @@ class FeedClient:
                 await ws.send(protocol.command(cid, name, body))
         while True:
             await self.ingest.room()
-            data = await self._recv(ws)
+            data = await self._recv(ws, watch)
             arrived = time.perf_counter()
             frame = read_frame(data)
             if isinstance(frame, FrameError):

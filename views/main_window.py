@@ -311,6 +311,7 @@ class DeskWindow(QMainWindow):
         self._closing = False
         self._fitted_at = 0.0
         self._pending: set[int] = set()
+        self._pending_feeds: set[str] = set()  # feeds whose figures a commit moved
         self._stored = 0
         self._quarantined = 0
         self._counts_changed = False
@@ -376,16 +377,14 @@ class DeskWindow(QMainWindow):
             self._problems_follow_up.start()
 
     def on_changes(self, changes: Changes) -> None:
+        # a burst commits many small batches: everything here is only noted, and shown by _flush
         self._pending |= changes.incidents
+        self._pending_feeds |= changes.feeds
         self._stored += changes.stored
         self._quarantined += len(changes.quarantined)
         self._counts_changed = True
         if changes.quarantined:
             self.request_problems()
-        for feed in changes.feeds:
-            client = self.runtime.feeds.get(feed)
-            if client is not None:
-                self.on_feed_status(client.status())
 
     async def load(self) -> None:
         self.incident_model.replace_all(await self.runtime.queue_items())
@@ -401,6 +400,11 @@ class DeskWindow(QMainWindow):
         if self._counts_changed:  # events that touch no incident (positions, quarantined) count too
             self._counts_changed = False
             self._update_summary()
+        feeds, self._pending_feeds = self._pending_feeds, set()
+        for feed in feeds:  # their cursors and last event times, once per flush
+            client = self.runtime.feeds.get(feed)
+            if client is not None:
+                self.on_feed_status(client.status())
         if not self._pending:
             return
         ids, self._pending = list(self._pending), set()

@@ -106,6 +106,14 @@ class QueueFilter:
         return not self.text or self.text.lower() in row.search
 
 
+def _p1_unseen(row: _Row | None) -> int:
+    """1 for a P1 that nobody has acknowledged yet (the banner counts them), else 0."""
+    if row is None:
+        return 0
+    inc = row.item.incident
+    return int(int(inc.priority) == 1 and inc.status is Status.NEW)
+
+
 class QueueModel(QAbstractTableModel):
     """Open incidents; `apply(items)` brings rows in line incrementally (never a reset per event).
 
@@ -175,10 +183,12 @@ class QueueModel(QAbstractTableModel):
         """
         latest = {item.incident.id: item for item in items}  # the newest state of each incident
         new_rows: list[_Row] = []
+        unseen = self._p1_unseen  # kept up to date here: counting over every row cost O(rows) a flush
         for item in latest.values():
             inc = item.incident
             old = self._all.pop(inc.id, None)
             row = self._row(item) if inc.is_open else None
+            unseen += _p1_unseen(row) - _p1_unseen(old)
             if (
                 old is not None
                 and row is not None
@@ -199,7 +209,7 @@ class QueueModel(QAbstractTableModel):
                 new_rows.append(row)
         if new_rows:
             self._insert_runs(new_rows)
-        self._count_p1()
+        self._set_p1_unseen(unseen)
 
     def _insert_runs(self, rows: list[_Row]) -> None:
         """Insert sorted rows, one beginInsertRows per run that lands at the same place."""
@@ -250,11 +260,9 @@ class QueueModel(QAbstractTableModel):
         self._keys = [r.key for r in self._rows]
 
     def _count_p1(self) -> None:
-        unseen = sum(
-            1
-            for r in self._all.values()
-            if int(r.item.incident.priority) == 1 and r.item.incident.status is Status.NEW
-        )
+        self._set_p1_unseen(sum(_p1_unseen(r) for r in self._all.values()))
+
+    def _set_p1_unseen(self, unseen: int) -> None:
         if unseen != self._p1_unseen:
             self._p1_unseen = unseen
             self.p1_unacknowledged_changed.emit(unseen)
