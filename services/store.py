@@ -263,9 +263,7 @@ class _FastWrite:
         cached = self._prepared[dialect.name] = (sql, procs)
         return cached
 
-    def __call__(self, conn: Connection, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
+    def _convert(self, conn: Connection, rows: list[tuple[Any, ...]]) -> tuple[str, list[tuple[Any, ...]]]:
         sql, procs = self._prepare(conn)
         if procs:
             converted = []
@@ -275,7 +273,39 @@ class _FastWrite:
                     values[i] = proc(values[i])
                 converted.append(tuple(values))
             rows = converted
+        return sql, rows
+
+    def __call__(self, conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        sql, rows = self._convert(conn, rows)
         conn.exec_driver_sql(sql, rows)
+
+    def returning(self, conn: Connection, rows: list[tuple[Any, ...]], columns: list[str]) -> list[Any]:
+        """INSERT the rows with multi-row VALUES (one statement per 900 parameters at most, which every
+        SQLite takes) and return `columns` of each inserted row, in no particular order."""
+        if not rows:
+            return []
+        sql, rows = self._convert(conn, rows)
+        head = sql.partition(" VALUES ")[0]
+        style = conn.dialect.paramstyle
+        q = conn.dialect.identifier_preparer
+        tail = " RETURNING " + ", ".join(q.quote(c) for c in columns)
+        width = len(self.columns)
+        per = max(1, 900 // width)
+        out: list[Any] = []
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            marks = [
+                "?" if style == "qmark" else f":{i + 1}" if style == "numeric" else "%s"
+                for i in range(len(chunk) * width)
+            ]
+            values = ", ".join(
+                f"({', '.join(marks[r * width : (r + 1) * width])})" for r in range(len(chunk))
+            )
+            statement = f"{head} VALUES {values}{tail}"
+            out.extend(conn.exec_driver_sql(statement, tuple(v for row in chunk for v in row)).all())
+        return out
 
 
 _EVENT_COLUMNS = [
@@ -291,7 +321,24 @@ _EVENT_COLUMNS = [
     "raw",
 ]
 _insert_events = _FastWrite(T_EVENTS, _EVENT_COLUMNS)
-_INSERT_INCIDENT = insert(T_INCIDENTS)
+_INCIDENT_COLUMNS = [
+    "key",
+    "kind",
+    "cls",
+    "priority",
+    "status",
+    "title",
+    "place",
+    "subject",
+    "opened_at",
+    "last_event_at",
+    "updated_at",
+    "count",
+    "cleared_at",
+    "lat",
+    "lon",
+]
+_insert_incidents = _FastWrite(T_INCIDENTS, _INCIDENT_COLUMNS)
 
 
 def _known_ids(conn: Connection, ids: list[str]) -> set[str]:
@@ -358,6 +405,8 @@ class _Work:
     incident_updates: dict[int, Incident] = field(default_factory=dict)
     links: list[dict[str, Any]] = field(default_factory=list)
     log: list[dict[str, Any]] = field(default_factory=list)
+    # incidents opened by this batch, in order, with stand-in ids (-1, -2, …) until they are inserted
+    opened: list[Incident] = field(default_factory=list)
 
 
 class Store:
@@ -587,7 +636,8 @@ class Store:
                 dev = ev.text("device") or "?"
                 w.devices[dev] = (dev, ev.text("elder"), ev.text("status"), ev.number("battery"), ev.time)
             for sig in signal_of(ev):
-                self._apply_signal(conn, ev, sig, ch, now, w)
+                self._apply_signal(ev, sig, ch, now, w)
+        self._insert_opened(conn, w, ch, now)
         if w.tasks:
             self._apply_tasks(conn, w.tasks, ch, now, w)
         _insert_positions(conn, w.history)
@@ -622,9 +672,7 @@ class Store:
         if w.log:
             conn.execute(insert(T_INC_LOG), w.log)
 
-    def _apply_signal(
-        self, conn: Connection, ev: ValidEvent, sig: Signal, ch: Changes, now: datetime, w: _Work
-    ) -> None:
+    def _apply_signal(self, ev: ValidEvent, sig: Signal, ch: Changes, now: datetime, w: _Work) -> None:
         inc = self._open.get(sig.key)
         if inc is not None and joins(inc, sig, ev.time):
             if sig.clears:
@@ -633,37 +681,15 @@ class Store:
             else:
                 inc.count += 1
                 inc.last_event_at = max(inc.last_event_at, ev.time)
-            w.incident_updates[inc.id] = inc
+            if inc.id > 0:  # one opened by this batch is inserted as it ends up
+                w.incident_updates[inc.id] = inc
             w.links.append({"incident_id": inc.id, "event_id": ev.id})
             ch.incidents.add(inc.id)
             return
         if sig.clears:
             return  # a clear with nothing open: kept as an event, nothing to mark
-        lat = ev.location.lat if ev.location else None
-        lon = ev.location.lon if ev.location else None
-        values = dict(
-            key=sig.key,
-            kind=sig.kind,
-            cls=sig.cls.value,
-            priority=int(sig.priority),
-            status=Status.NEW.value,
-            title=sig.title,
-            place=sig.place,
-            subject=sig.subject,
-            opened_at=ev.time,
-            last_event_at=ev.time,
-            updated_at=now,
-            count=1,
-            lat=lat,
-            lon=lon,
-        )
-        key = conn.execute(_INSERT_INCIDENT, values).inserted_primary_key
-        assert key is not None
-        new_id = int(key[0])
-        w.links.append({"incident_id": new_id, "event_id": ev.id})
-        w.log.append(_log_row(new_id, "opened", SYSTEM, None, Status.NEW.value, f"event {ev.id}", now))
-        self._open[sig.key] = Incident(
-            new_id,
+        inc = Incident(
+            -(len(w.opened) + 1),  # a stand-in until _insert_opened gives it its id
             sig.key,
             sig.kind,
             sig.cls,
@@ -674,11 +700,58 @@ class Store:
             sig.subject,
             ev.time,
             ev.time,
-            lat=lat,
-            lon=lon,
+            lat=ev.location.lat if ev.location else None,
+            lon=ev.location.lon if ev.location else None,
         )
-        ch.incidents.add(new_id)
-        ch.new_incidents.append(new_id)
+        w.opened.append(inc)
+        w.links.append({"incident_id": inc.id, "event_id": ev.id})
+        w.log.append(_log_row(inc.id, "opened", SYSTEM, None, Status.NEW.value, f"event {ev.id}", now))
+        self._open[sig.key] = inc
+        ch.incidents.add(inc.id)
+        ch.new_incidents.append(inc.id)
+
+    def _insert_opened(self, conn: Connection, w: _Work, ch: Changes, now: datetime) -> None:
+        """Insert the incidents this batch opened, as their repeats in the batch left them, with few
+        statements (one per incident cost more than the rest of a burst's batch), then put their ids
+        where the stand-ins were. Returned rows are matched by key, so no statement holds a key twice."""
+        if not w.opened:
+            return
+        ids: dict[int, int] = {}
+        chunks: list[dict[str, Incident]] = [{}]
+        for inc in w.opened:  # a second incident of one key (the first one's window passed) waits a round
+            if inc.key in chunks[-1]:
+                chunks.append({})
+            chunks[-1][inc.key] = inc
+        for chunk in chunks:
+            rows = [
+                (
+                    inc.key,
+                    inc.kind,
+                    inc.cls.value,
+                    int(inc.priority),
+                    inc.status.value,
+                    inc.title,
+                    inc.place,
+                    inc.subject,
+                    inc.opened_at,
+                    inc.last_event_at,
+                    now,
+                    inc.count,
+                    inc.cleared_at,
+                    inc.lat,
+                    inc.lon,
+                )
+                for inc in chunk.values()
+            ]
+            for new_id, key in _insert_incidents.returning(conn, rows, ["id", "key"]):
+                inc = chunk[key]
+                ids[inc.id] = inc.id = int(new_id)
+        for row in w.links:
+            row["incident_id"] = ids.get(row["incident_id"], row["incident_id"])
+        for row in w.log:
+            row["incident_id"] = ids.get(row["incident_id"], row["incident_id"])
+        ch.incidents = {ids.get(i, i) for i in ch.incidents}
+        ch.new_incidents = [ids.get(i, i) for i in ch.new_incidents]
 
     def _apply_tasks(
         self, conn: Connection, events: list[ValidEvent], ch: Changes, now: datetime, w: _Work
