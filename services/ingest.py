@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.store import Changes, FeedCursor, Inbound
-from services.writer import WriterBackend, WriterDied
+from services.writer import WRITES, WriterBackend, WriterDied
 
 log = logging.getLogger("desk.ingest")
 
@@ -119,12 +119,18 @@ class IngestService:
     def write(self, method: str, *args: Any, **kwargs: Any) -> asyncio.Future[Any]:
         """Run a store write after everything queued before it; await its result."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if method not in WRITES:  # refused here: on its way it would stop the writes behind it
+            future.set_exception(ValueError(f"not a store write: {method}"))
+            return future
         self._queue.append(_Write(method, args, kwargs, future))
         self._wake.set()
         return future
 
     def write_soon(self, method: str, *args: Any, **kwargs: Any) -> None:
         """Like write(), for bookkeeping nobody waits for (errors are logged)."""
+        if method not in WRITES:
+            log.error("not a store write: %s", method)
+            return
         self._queue.append(_Write(method, args, kwargs, None))
         self._wake.set()
 

@@ -97,3 +97,16 @@ async def test_several_feeds_at_once_keep_their_own_cursors(db_url: str) -> None
         await ingest.stop()
         for s in (a, b):
             await s.stop()
+
+
+async def test_a_write_the_writer_refuses_fails_its_caller_and_the_ingest_goes_on(db_url: str) -> None:
+    migrate(make_engine(db_url))
+    ingest = IngestService(ProcessBackend(db_url, [("f1", "ws://127.0.0.1:1/")]))
+    await ingest.start()
+    try:
+        with pytest.raises(ValueError, match="not a store write: drop_everything"):
+            await asyncio.wait_for(ingest.write("drop_everything"), 10)
+        cursors = await asyncio.wait_for(ingest.write("cursors"), 10)
+        assert "f1" in cursors
+    finally:
+        await ingest.stop()
