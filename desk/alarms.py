@@ -146,6 +146,9 @@ class AlarmEventKind(StrEnum):
     CHECKIN_DUE = "checkin_due"
     CHECKIN_DONE = "checkin_done"
     CHECKIN_MISSED = "checkin_missed"
+    TESTED = "tested"  # the alarm test at the start of a shift
+    SOUND_FAILED = "sound_failed"
+    SOUND_RESTORED = "sound_restored"
 
 
 @dataclass(frozen=True, slots=True)

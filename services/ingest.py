@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from desk.incidents import Incident
 from services.store import Changes, FeedCursor, Inbound
 from services.writer import WRITES, WriterBackend, WriterDied
 
@@ -281,6 +282,9 @@ class IngestService:
         if isinstance(result, Changes):
             self._pending_acks.append(asyncio.ensure_future(self._after_commit(result)))
             self._pending_acks = [t for t in self._pending_acks if not t.done()]
+        elif isinstance(result, Incident) and self.on_changes is not None:
+            # an operator moved an incident: every listener hears it (the queue, the alarms)
+            self._notify(Changes(incidents={result.id}))
 
     def _requeue(self, write: _Write) -> None:
         self._queue.appendleft(write)

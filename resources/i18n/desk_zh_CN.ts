@@ -45,6 +45,130 @@
     </message>
 </context>
 <context>
+    <name>AlarmBanner</name>
+    <message>
+        <source>Acknowledge ({0})</source>
+        <translation>确认警报（{0}）</translation>
+    </message>
+    <message>
+        <source>Snooze… ({0})</source>
+        <translation>暂缓…（{0}）</translation>
+    </message>
+    <message>
+        <source> — ESCALATED</source>
+        <translation> — 已升级</translation>
+    </message>
+    <message>
+        <source> — ESCALATED TWICE</source>
+        <translation> — 已二次升级</translation>
+    </message>
+    <message>
+        <source>{0} ago</source>
+        <translation>{0}前</translation>
+    </message>
+    <message>
+        <source> · snoozed, {0} left: {1}</source>
+        <translation> · 暂缓中，剩余 {0}：{1}</translation>
+    </message>
+    <message numerus="yes">
+        <source>+%n more waiting</source>
+        <translation>
+            <numerusform>另有 %n 起待确认</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A P1 alarm cannot be silenced: acknowledge it</source>
+        <translation>P1 警报不能静音：请确认</translation>
+    </message>
+    <message>
+        <source>Check in ({0})</source>
+        <translation>签到（{0}）</translation>
+    </message>
+    <message>
+        <source>Night check-in: press {0} to show you are at the desk</source>
+        <translation>夜间签到：请按 {0} 表明您在岗</translation>
+    </message>
+    <message>
+        <source>No alarm is waiting.</source>
+        <translation>当前没有待确认的警报。</translation>
+    </message>
+    <message>
+        <source>Not acknowledged: {0}</source>
+        <translation>未能确认：{0}</translation>
+    </message>
+    <message>
+        <source>Acknowledged: {0} · by {1} after {2}</source>
+        <translation>已确认：{0} · {1} · 用时 {2}</translation>
+    </message>
+    <message>
+        <source>Snooze the alarm</source>
+        <translation>暂缓警报</translation>
+    </message>
+    <message>
+        <source>{0}: for how long, and why may it wait? (kept in the record)</source>
+        <translation>{0}：暂缓多久，为什么可以等待？（将记入处置记录）</translation>
+    </message>
+    <message>
+        <source>{0} minutes</source>
+        <translation>{0} 分钟</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Snooze</source>
+        <translation>暂缓</translation>
+    </message>
+    <message>
+        <source>Not snoozed: {0}</source>
+        <translation>未能暂缓：{0}</translation>
+    </message>
+    <message>
+        <source>Snoozed for {0} minutes: {1}</source>
+        <translation>已暂缓 {0} 分钟：{1}</translation>
+    </message>
+    <message>
+        <source>Checked in at {0}</source>
+        <translation>已于 {0} 签到</translation>
+    </message>
+</context>
+<context>
+    <name>AlarmClass</name>
+    <message>
+        <source>LIFE</source>
+        <extracomment>the green confirmation stays this long</extracomment>
+        <translation>生命警报</translation>
+    </message>
+    <message>
+        <source>FIRE</source>
+        <translation>火情警报</translation>
+    </message>
+    <message>
+        <source>CHECK-IN MISSED</source>
+        <translation>未签到</translation>
+    </message>
+    <message>
+        <source>SECURITY</source>
+        <translation>安防警报</translation>
+    </message>
+    <message>
+        <source>WELFARE</source>
+        <translation>关怀提醒</translation>
+    </message>
+    <message>
+        <source>REQUEST</source>
+        <translation>居民诉求</translation>
+    </message>
+</context>
+<context>
+    <name>AudioFailureBanner</name>
+    <message>
+        <source>AUDIO ALARM NOT WORKING: {0}. Alarms are shown on screen only — watch the desk.</source>
+        <translation>声音报警失效：{0}。警报只在屏幕上显示——请留意值班台。</translation>
+    </message>
+</context>
+<context>
     <name>DeskWindow</name>
     <message>
         <source>Duty Desk — community command center</source>
@@ -107,6 +231,34 @@
     <message>
         <source>Events stored this session: {0}; quarantined: {1}</source>
         <translation>本次运行已接收事件 {0} 条；无效已隔离 {1} 条</translation>
+    </message>
+    <message>
+        <source>Night check-in missed</source>
+        <translation>夜间未签到</translation>
+    </message>
+    <message>
+        <source>Still not acknowledged after {0}: {1}</source>
+        <translation>{0}后仍未确认：{1}</translation>
+    </message>
+    <message>
+        <source>Duty Desk alarm</source>
+        <translation>值班台警报</translation>
+    </message>
+    <message>
+        <source>Escalated to the shift lead: {0}</source>
+        <translation>已上报值班长：{0}</translation>
+    </message>
+    <message>
+        <source>Alarm test played — did you hear it?</source>
+        <translation>已播放测试警报——您听到了吗？</translation>
+    </message>
+    <message>
+        <source>&amp;Alarm</source>
+        <translation>警报(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Test the alarm</source>
+        <translation>测试警报</translation>
     </message>
     <message>
         <source>&amp;View</source>

@@ -12,6 +12,7 @@ import gc
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 import qasync
@@ -20,6 +21,8 @@ from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from desk.alarms import AlarmPolicy
+from services.alarms import AlarmService, SoundPlayer, incident_recorder
 from services.config import Config, FeedConfig
 from services.runtime import DeskRuntime
 from services.signals import DeskSignals
@@ -72,6 +75,7 @@ class LiveDesk:
     simulator: SimulatorServer
     runtime: DeskRuntime
     window: DeskWindow
+    alarms: AlarmService | None = None
 
     def incidents(self) -> list[dict[str, str]]:
         return rows(self.window.incident_view.model())
@@ -98,10 +102,16 @@ async def live_desk(
     *extra_feeds: FeedConfig,
     size: tuple[int, int] = (1920, 1080),
     theme: Theme | None = Theme.DAY,
+    sound: SoundPlayer | None = None,
+    alarm_clock: Callable[[], datetime] | None = None,
+    alarm_policy: AlarmPolicy | None = None,
 ) -> AsyncIterator[LiveDesk]:
     """Simulator (no random live events) → feed "demo" (and `extra_feeds`) → runtime → window,
     shown at `size` (a full-HD screen: the offscreen one is 800 × 800) in `theme` (the day one
-    unless a test asks; None: what the settings remember, as the desk starts); all stopped after."""
+    unless a test asks; None: what the settings remember, as the desk starts); all stopped after.
+
+    With a `sound` player the desk has its alarms (services.alarms.AlarmService) on that player,
+    on `alarm_clock` (default: the real one) and `alarm_policy`."""
     simulator = SimulatorServer(SimulatorConfig(port=0, live=False))
     await simulator.start()
     signals = DeskSignals()
@@ -109,15 +119,30 @@ async def live_desk(
     config = Config(desk_id="desk-test", database_url=db_url, feeds=(demo, *extra_feeds), source="test")
     runtime = DeskRuntime(config, on_changes=signals.emit_changes, on_feed_status=signals.emit_feed_status)
     window: DeskWindow | None = None
+    alarms: AlarmService | None = None
     try:
         await runtime.start()
-        window = DeskWindow(runtime, signals, theme)
+        if sound is not None:
+            alarms = AlarmService(
+                runtime,
+                sound,
+                config.desk_id,
+                policy=alarm_policy,
+                record=incident_recorder(runtime.ingest, config.desk_id),
+                clock=alarm_clock,
+            )
+            signals.changes_committed.connect(alarms.on_changes)
+        window = DeskWindow(runtime, signals, theme, alarms)
+        if alarms is not None:
+            alarms.start()
         window.setWindowState(Qt.WindowState.WindowNoState)
         window.resize(*size)
         window.show()
         await window.load()
-        yield LiveDesk(simulator, runtime, window)
+        yield LiveDesk(simulator, runtime, window, alarms)
     finally:
+        if alarms is not None:
+            await alarms.stop()
         if window is not None:
             window.close()
         await runtime.stop()
