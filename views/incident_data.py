@@ -8,6 +8,7 @@ are their awaitable faces). The grids come from the community's GeoJSON (feature
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import re
 from collections import Counter
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from desk.assignment import DutyStatus, Grid, Responder, ResponderKind
+from desk.grievances import GrievanceCase
 from desk.incidents import TASK_FINAL, Incident, QueueItem, TaskStatus
 
 DEMO_COMMUNITY = Path(__file__).resolve().parent.parent / "resources" / "demo-community.geojson"
@@ -34,6 +36,7 @@ class StoreReads(Protocol):
     def profiles(self, kind: str | None = None) -> list[dict[str, Any]]: ...
     def last_positions(self) -> dict[str, dict[str, Any]]: ...
     def staff_statuses(self) -> dict[str, str]: ...
+    def grievance_case(self, incident_id: int) -> GrievanceCase | None: ...
 
 
 class HasStore(Protocol):
@@ -83,6 +86,11 @@ class IncidentDetail:
     def incident(self) -> Incident:
         return self.item.incident
 
+    @property
+    def case(self) -> GrievanceCase | None:
+        """A grievance's case (None for other incidents)."""
+        return self.item.case
+
 
 # the log's actions that are steps of a task, and the step each one is
 _TASK_STEP = re.compile(r"task (\S+)")
@@ -115,6 +123,8 @@ def read_incident(store: StoreReads, incident_id: int) -> IncidentDetail | None:
         return None
     item = items[0]
     inc = item.incident
+    if inc.kind == "grievance":
+        item = dataclasses.replace(item, case=store.grievance_case(incident_id))
     events = store.incident_events(incident_id)
     log = store.incident_log(incident_id)
     notes = store.notes(incident_id)

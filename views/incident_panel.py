@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -34,13 +35,32 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
+from desk.grievances import (
+    CATEGORIES,
+    NOT_RESOLVED_LIKE_AN_ALARM,
+    CallbackResult,
+    GrievanceAction,
+    GrievanceCase,
+    GrievanceStatus,
+    case_clock,
+    grievance_deadlines,
+)
+from desk.grievances import next_status as case_next_status
 from desk.incidents import TRANSITIONS, Action, IllegalTransition, Incident, Outcome, Status, TaskStatus
 from desk.privacy import mask_address, mask_name, mask_phone
-from desk.sla import SHANGHAI, ClockState, SlaPolicy, Stage, clock
+from desk.sla import SHANGHAI, ClockState, SlaPolicy, Stage, clock, deadline
 from services.store import Changes
 from views.dispatch_dialog import DispatchDialog, Dispatcher
 from views.incident_data import IncidentDetail, load_incident, load_open_incidents
-from views.labels import QT_TRANSLATE_NOOP, incident_kind, one_line, status_text
+from views.labels import (
+    QT_TRANSLATE_NOOP,
+    callback_text,
+    category_text,
+    grievance_status_text,
+    incident_kind,
+    one_line,
+    status_text,
+)
 from views.prompts import InputPrompt, ask, plain_label
 from views.shortcuts import ACTIONS, ShortcutSheet
 from widgets.priority_chip import PRIORITY_COLORS
@@ -131,7 +151,51 @@ LOG_ACTIONS: dict[str, str] = {
     "task_completed": QT_TRANSLATE_NOOP("LogAction", "task completed"),
     "task_unable": QT_TRANSLATE_NOOP("LogAction", "task unable"),
     "task_recalled": QT_TRANSLATE_NOOP("LogAction", "task recalled"),
+    "case_sign": QT_TRANSLATE_NOOP("LogAction", "request signed for"),
+    "case_assign": QT_TRANSLATE_NOOP("LogAction", "request assigned"),
+    "record_outcome": QT_TRANSLATE_NOOP("LogAction", "outcome recorded"),
+    "callback": QT_TRANSLATE_NOOP("LogAction", "called back"),
+    "categorise": QT_TRANSLATE_NOOP("LogAction", "categorised"),
+    "case_close": QT_TRANSLATE_NOOP("LogAction", "request closed"),
+    "case_reopen": QT_TRANSLATE_NOOP("LogAction", "request reopened"),
 }
+# the record's actions whose from/to are a grievance case's statuses (not the incident's)
+CASE_LOG_ACTIONS = frozenset(
+    {"case_sign", "case_assign", "reply", "record_outcome", "callback", "case_close", "case_reopen"}
+)
+_CASE_VERB = "CaseVerb"
+# a grievance case's actions as desk.grievances' refusals name them ("cannot record the outcome of …")
+CASE_VERBS: dict[str, str] = {
+    "sign for": QT_TRANSLATE_NOOP("CaseVerb", "sign for"),
+    "assign": QT_TRANSLATE_NOOP("CaseVerb", "assign"),
+    "reply to": QT_TRANSLATE_NOOP("CaseVerb", "answer"),
+    "record the outcome of": QT_TRANSLATE_NOOP("CaseVerb", "record the outcome of"),
+    "call back about": QT_TRANSLATE_NOOP("CaseVerb", "call back about"),
+    "close": QT_TRANSLATE_NOOP("CaseVerb", "close"),
+    "reopen": QT_TRANSLATE_NOOP("CaseVerb", "reopen"),
+}
+# why a case cannot close yet (desk.grievances._CLOSE_MISSING, word for word)
+CLOSE_MISSING: dict[str, str] = {
+    "it is not even signed for yet": QT_TRANSLATE_NOOP("CaseRefusal", "it is not even signed for yet"),
+    "it is not assigned, answered, its outcome recorded or the resident called back": QT_TRANSLATE_NOOP(
+        "CaseRefusal", "it is not assigned, answered, its outcome recorded or the resident called back"
+    ),
+    "the resident has not been answered, the outcome is not recorded and there was no call-back": (
+        QT_TRANSLATE_NOOP(
+            "CaseRefusal",
+            "the resident has not been answered, the outcome is not recorded and there was no call-back",
+        )
+    ),
+    "the outcome is not recorded and the resident has not been called back": QT_TRANSLATE_NOOP(
+        "CaseRefusal", "the outcome is not recorded and the resident has not been called back"
+    ),
+    "the resident has not been called back (asked whether they are satisfied)": QT_TRANSLATE_NOOP(
+        "CaseRefusal", "the resident has not been called back (asked whether they are satisfied)"
+    ),
+    "it is already closed": QT_TRANSLATE_NOOP("CaseRefusal", "it is already closed"),
+}
+_CASE_REFUSAL = re.compile(r"cannot (.+) a grievance that is ([\w ]+) \(only when: (.*)\)")
+_CLOSE_REFUSAL = re.compile(r"cannot close this grievance: (.*)")
 # the panel's actions that are moves of the lifecycle (enabled from desk.incidents.TRANSITIONS)
 LIFECYCLE: dict[str, Action] = {
     "acknowledge": Action.ACKNOWLEDGE,
@@ -166,9 +230,48 @@ def _status_name(value: str) -> str:
         return value
 
 
+def _case_status_name(words: str) -> str:
+    try:
+        return grievance_status_text(GrievanceStatus(words.strip().replace(" ", "_")))
+    except ValueError:
+        return words
+
+
+def _case_refusal_text(message: str) -> str | None:
+    """A refusal of desk.grievances in the operator's words, or None when it is none of them."""
+    match = _CLOSE_REFUSAL.fullmatch(message)
+    if match:
+        why = match.group(1)
+        reason = _tr("CaseRefusal", CLOSE_MISSING[why]) if why in CLOSE_MISSING else why
+        return QCoreApplication.translate("IncidentPanel", "Cannot close this request: {0}.").format(reason)
+    match = _CASE_REFUSAL.fullmatch(message)
+    if match:
+        verb = _tr(_CASE_VERB, CASE_VERBS[match.group(1)]) if match.group(1) in CASE_VERBS else match.group(1)
+        allowed = QCoreApplication.translate("IncidentPanel", " or ").join(
+            _case_status_name(s) for s in match.group(3).split(",")
+        )
+        return QCoreApplication.translate(
+            "IncidentPanel", "Cannot {0} this request: it is {1} (only when it is {2})."
+        ).format(verb, _case_status_name(match.group(2)), allowed)
+    known = {
+        NOT_RESOLVED_LIKE_AN_ALARM: QT_TRANSLATE_NOOP(
+            "IncidentPanel",
+            "A request is not resolved like an alarm: record its outcome, call back, then close it.",
+        ),
+        "an outcome needs some text": QT_TRANSLATE_NOOP("IncidentPanel", "An outcome needs some text."),
+        "cannot categorise a grievance that is closed (reopen it first)": QT_TRANSLATE_NOOP(
+            "IncidentPanel", "A closed request cannot be categorised (reopen it first)."
+        ),
+    }
+    return _tr("IncidentPanel", known[message]) if message in known else None
+
+
 def refusal_text(exc: Exception) -> str:
     """An IllegalTransition in the operator's words: what cannot be done, the state, when it could."""
     message = str(exc)
+    case_text = _case_refusal_text(message)
+    if case_text is not None:
+        return case_text
     match = _REFUSAL.fullmatch(message)
     if match:
         try:
@@ -369,6 +472,9 @@ class IncidentPanel(QWidget):
             "reopen": self.reopen,
             "merge": self.merge,
             "reply": self.reply,
+            "categorise": self.categorise,
+            "record_outcome": self.record_outcome,
+            "callback": self.call_back,
             "shortcuts": self.show_shortcuts,
         }
         grid = QGridLayout()
@@ -407,6 +513,33 @@ class IncidentPanel(QWidget):
         self.message.setVisible(False)
         self.message.setFont(_font(BODY_POINTS, bold=True))
         outer.addWidget(self.message)
+
+        # ---- a grievance's case: status, deadlines, category, outcome, call-back
+        self.case_box = QGroupBox(self.tr("Request case"))
+        case_form = QFormLayout(self.case_box)
+        self.case_status_label = plain_label()
+        self.case_status_label.setFont(_font(BODY_POINTS, bold=True))
+        self.sign_by_label = plain_label()
+        self.answer_by_label = plain_label()
+        self.category_combo = QComboBox()
+        for category in CATEGORIES:
+            self.category_combo.addItem(category_text(category), category)
+        self.category_combo.activated.connect(self._category_chosen)
+        self.case_outcome_label = plain_label(wrap=True)
+        self.callback_label = plain_label(wrap=True)
+        for label, widget in (
+            (self.tr("Case"), self.case_status_label),
+            (self.tr("Sign for by"), self.sign_by_label),
+            (self.tr("Answer by"), self.answer_by_label),
+            (self.tr("Category"), self.category_combo),
+            (self.tr("Outcome"), self.case_outcome_label),
+            (self.tr("Call-back"), self.callback_label),
+        ):
+            name = plain_label(label)
+            name.setFont(_font(BODY_POINTS, bold=True))
+            case_form.addRow(name, widget)
+        self.case_box.setVisible(False)
+        outer.addWidget(self.case_box)
 
         # ---- body: subject and tasks above, timeline / notes / record below
         split = QSplitter(Qt.Orientation.Vertical)
@@ -479,6 +612,7 @@ class IncidentPanel(QWidget):
         self.priority_label.setStyleSheet("")
         self.sla_label.setStyleSheet("")
         self.status_label.setVisible(False)
+        self.case_box.setVisible(False)
         self._clear_subject()
         for tree in (self.tasks_view, self.timeline, self.notes_view, self.log_view):
             tree.clear()
@@ -543,11 +677,94 @@ class IncidentPanel(QWidget):
             place = self.tr("{0} — outcome: {1}").format(place, outcome_text(inc.outcome))
         self.place_label.setText(place)
         self._render_subject(d, now)
+        self._render_case(d, now)
         self._render_tasks(d, now)
         self._render_timeline(d, now)
         self._enable_actions()
         self._update_clock()
         self._tick.start()
+
+    def _render_case(self, d: IncidentDetail, now: datetime) -> None:
+        case = d.case
+        self.case_box.setVisible(case is not None)
+        if case is None:
+            return
+        self.case_status_label.setText(grievance_status_text(case.status))
+        self.case_status_label.setProperty("case_status", case.status.value)
+        index = self.category_combo.findData(case.category)
+        self.category_combo.setCurrentIndex(index)
+        self.category_combo.setEnabled(case.status is not GrievanceStatus.CLOSED)
+        if case.recategorised:
+            tip = self.tr("Came in as: {0}").format(category_text(case.original_category))
+            self.category_combo.setToolTip(tip)
+        else:
+            self.category_combo.setToolTip("")
+        self.case_outcome_label.setText(case.outcome or "—")
+        if case.callback is not None:
+            parts = [callback_text(case.callback), _local(case.callback_at, now), case.callback_by or ""]
+            if case.callback_note:
+                parts.append(one_line(case.callback_note))
+            self.callback_label.setText("  ".join(p for p in parts if p))
+        else:
+            self.callback_label.setText(self.tr("not yet"))
+
+    def _deadline(
+        self, label: QLabel, due: datetime | None, warn: datetime | None, done: datetime | None
+    ) -> None:
+        """One deadline of a case: when, and amber from the warning, red past it, green once met."""
+        now = datetime.now(UTC)
+        if due is None:
+            label.setText("—")
+            label.setProperty("clock_state", None)
+            label.setStyleSheet("")
+            return
+        if done is not None:
+            state, style = ClockState.MET, "color:#2e7d32;"
+            text = self.tr("{0} — done {1}").format(_local(due, now), _local(done, now))
+        elif now > due:
+            state, style = ClockState.BREACHED, "background:#c62828; color:white;"
+            text = self.tr("{0} — overdue {1}").format(_local(due, now), duration_text(now - due))
+        else:
+            warning = warn is not None and now >= warn
+            state = ClockState.WARNING if warning else ClockState.OK
+            style = "background:#f9a825; color:black;" if warning else ""
+            text = self.tr("{0} — {1} left").format(_local(due, now), duration_text(due - now))
+        label.setText(text)
+        label.setProperty("clock_state", state.value)
+        label.setStyleSheet(f"QLabel {{ {style} padding:1px 6px; border-radius:3px; }}")
+
+    def _update_case_clock(self, inc: Incident, case: GrievanceCase, now: datetime) -> None:
+        deadlines = grievance_deadlines(inc.opened_at, self.policy)
+        target = self.policy.target(inc.kind, inc.cls)
+        sign_warn = None
+        if target.acknowledge is not None:
+            sign_warn = deadline(
+                inc.opened_at, target.acknowledge * target.warn_at, target, self.policy.hours
+            )
+        self._deadline(self.sign_by_label, deadlines.sign_by, sign_warn, case.signed_at)
+        self._deadline(self.answer_by_label, deadlines.answer_by, deadlines.warn_from, case.replied_at)
+        c = case_clock(self.policy, inc.opened_at, case, now)
+        if c.stage is None or c.due_at is None or c.remaining is None or not inc.is_open:
+            self.sla_label.setText(self.tr("SLA: no clock running"))
+            self.sla_label.setStyleSheet("QLabel { color:#2e7d32; padding:2px 8px; }")
+            self.sla_label.setProperty("clock_state", ClockState.MET.value)
+            return
+        stage = self.tr("sign for") if c.stage is Stage.ACKNOWLEDGE else self.tr("answer")
+        self._show_clock(stage, c.due_at, c.remaining, c.state, now)
+
+    def _show_clock(
+        self, stage: str, due_at: datetime, remaining: timedelta, state: ClockState, now: datetime
+    ) -> None:
+        due = _local(due_at, now)
+        if state is ClockState.BREACHED:
+            text = self.tr("SLA {0} by {1}: overdue {2}").format(stage, due, duration_text(remaining))
+            style = "background:#c62828; color:white;"
+        else:
+            text = self.tr("SLA {0} by {1}: {2} left").format(stage, due, duration_text(remaining))
+            style = "background:#f9a825; color:black;" if state is ClockState.WARNING else ""
+        self.sla_label.setText(text)
+        self.sla_label.setProperty("clock_state", state.value)
+        self.sla_label.setStyleSheet(f"QLabel {{ {style} padding:2px 8px; border-radius:4px; }}")
 
     def _update_clock(self) -> None:
         inc = self.incident
@@ -556,6 +773,10 @@ class IncidentPanel(QWidget):
         now = datetime.now(UTC)
         age = max(timedelta(0), now - inc.opened_at)
         self.age_label.setText(self.tr("Open for {0}").format(duration_text(age)))
+        case = self.detail.case if self.detail is not None else None
+        if case is not None:  # a grievance's clocks are its case's: sign for, then answer (working days)
+            self._update_case_clock(inc, case, now)
+            return
         c = clock(
             self.policy, inc.kind, inc.cls, inc.opened_at, inc.acknowledged_at, inc.dispatched_at,
             inc.resolved_at, now,
@@ -564,17 +785,7 @@ class IncidentPanel(QWidget):
             self.sla_label.setText(self.tr("SLA: no clock running"))
             self.sla_label.setStyleSheet("QLabel { color:#2e7d32; padding:2px 8px; }")
             return
-        stage = _tr(_STAGE, STAGES[c.stage])
-        due = _local(c.due_at, now)
-        if c.state is ClockState.BREACHED:
-            text = self.tr("SLA {0} by {1}: overdue {2}").format(stage, due, duration_text(c.remaining))
-            style = "background:#c62828; color:white;"
-        else:
-            text = self.tr("SLA {0} by {1}: {2} left").format(stage, due, duration_text(c.remaining))
-            style = "background:#f9a825; color:black;" if c.state is ClockState.WARNING else ""
-        self.sla_label.setText(text)
-        self.sla_label.setProperty("clock_state", c.state.value)
-        self.sla_label.setStyleSheet(f"QLabel {{ {style} padding:2px 8px; border-radius:4px; }}")
+        self._show_clock(_tr(_STAGE, STAGES[c.stage]), c.due_at, c.remaining, c.state, now)
 
     def _clear_subject(self) -> None:
         while self.subject_form.rowCount():
@@ -614,7 +825,7 @@ class IncidentPanel(QWidget):
             found = first.get("reporter")
             reporter: dict[str, Any] = found if isinstance(found, dict) else {}
             self._row(self.tr("Channel"), str(first.get("channel") or "—"))
-            self._row(self.tr("Category"), str(first.get("category") or "—"))
+            self._row(self.tr("Category"), category_text(str(first.get("category") or "other")))
             who = [mask_name(reporter.get("name")), mask_phone(reporter.get("phone"))]
             self._row(self.tr("Reporter"), "  ".join(w for w in who if w) or "—")
             if reporter.get("address"):
@@ -728,8 +939,9 @@ class IncidentPanel(QWidget):
             what = _tr(_LOG, LOG_ACTIONS[action]) if action in LOG_ACTIONS else action
             moves = ""
             if entry.get("from_status") or entry.get("to_status"):
-                src = _status_name(str(entry.get("from_status") or "—"))
-                moves = f"{src} → {_status_name(str(entry.get('to_status') or '—'))}"
+                name = _case_status_name if action in CASE_LOG_ACTIONS else _status_name
+                src = name(str(entry.get("from_status") or "—"))
+                moves = f"{src} → {name(str(entry.get('to_status') or '—'))}"
             detail = "  ".join(x for x in (moves, one_line(str(entry.get("note") or ""))) if x)
             self.log_view.addTopLevelItem(
                 QTreeWidgetItem([_local(entry["at"], now), str(entry["by"]), what, detail])
@@ -742,6 +954,13 @@ class IncidentPanel(QWidget):
         if d is None:
             return name == "shortcuts"
         status = d.incident.status
+        case = d.case
+        if name in ("categorise", "record_outcome", "callback"):
+            return case is not None and self._case_refusal(name) is None
+        if case is not None and name == "resolve":
+            return False  # a request is settled by its outcome, the call-back and closing
+        if case is not None and name == "close" and status is not Status.FALSE_ALARM:
+            return case.status is GrievanceStatus.CALLBACK_DONE
         if name in LIFECYCLE:
             ok = status in TRANSITIONS[LIFECYCLE[name]][0]
             if name == "recall":
@@ -995,6 +1214,113 @@ class IncidentPanel(QWidget):
         if self._incident_id is not None:
             self.incident_changed.emit(self._incident_id)
         await self.refresh()
+
+    # ---- a grievance's case --------------------------------------------------------------------------
+    def _case_refusal(self, name: str) -> str | None:
+        """Why the case action `name` cannot be done now (in the operator's words), or None."""
+        case = self.detail.case if self.detail is not None else None
+        if case is None:
+            return self.tr("Only a resident's request has a case.")
+        if name == "categorise":
+            if case.status is GrievanceStatus.CLOSED:
+                return refusal_text(
+                    IllegalTransition("cannot categorise a grievance that is closed (reopen it first)")
+                )
+            return None
+        action = GrievanceAction.RECORD_OUTCOME if name == "record_outcome" else GrievanceAction.CALLBACK
+        result = CallbackResult.SATISFIED if action is GrievanceAction.CALLBACK else None
+        try:
+            case_next_status(case.status, action, result)
+        except IllegalTransition as exc:
+            return refusal_text(exc)
+        return None
+
+    def _case_ready(self, name: str) -> int | None:
+        incident_id = self._need_incident()
+        if incident_id is None:
+            return None
+        refusal = self._case_refusal(name)
+        if refusal is not None:
+            self.show_message(refusal)
+            return None
+        return incident_id
+
+    @asyncSlot()
+    async def categorise(self) -> None:
+        incident_id = self._case_ready("categorise")
+        if incident_id is None or self.detail is None or self.detail.case is None:
+            return
+        choices = [(c, category_text(c)) for c in CATEGORIES]
+        prompt = InputPrompt(
+            self, self.tr("Categorise #{0}").format(incident_id),
+            self.tr("File the request under which category? It came in as: {0}.").format(
+                category_text(self.detail.case.original_category)
+            ),
+            choices=choices,
+        )  # fmt: skip
+        if prompt.choice is not None:
+            prompt.choice.setCurrentIndex(prompt.choice.findData(self.detail.case.category))
+        if not await self._ask(prompt):
+            return
+        await self._categorise(incident_id, str(prompt.chosen()))
+
+    @asyncSlot(int)
+    async def _category_chosen(self, index: int) -> None:
+        incident_id = self._incident_id
+        case = self.detail.case if self.detail is not None else None
+        category = self.category_combo.itemData(index)
+        if incident_id is None or case is None or category == case.category:
+            return
+        await self._categorise(incident_id, str(category))
+
+    async def _categorise(self, incident_id: int, category: str) -> None:
+        await self._do(
+            lambda: self.runtime.categorise_grievance(incident_id, category, self.by),
+            self.tr("Filed under {0}.").format(category_text(category)),
+        )
+
+    @asyncSlot()
+    async def record_outcome(self) -> None:
+        incident_id = self._case_ready("record_outcome")
+        if incident_id is None:
+            return
+        prompt = InputPrompt(
+            self, self.tr("Outcome of #{0}").format(incident_id),
+            self.tr("What came of the request? The resident is called back about it."),
+            text_label=self.tr("Outcome:"), text_required=True,
+        )  # fmt: skip
+        case = self.detail.case if self.detail is not None else None
+        if prompt.text is not None and case is not None and case.outcome:
+            prompt.text.setText(case.outcome)  # recording again corrects it
+        if not await self._ask(prompt):
+            return
+        text = prompt.entered()
+        await self._do(
+            lambda: self.runtime.record_grievance_outcome(incident_id, text, self.by),
+            self.tr("Outcome recorded."),
+        )
+
+    @asyncSlot()
+    async def call_back(self) -> None:
+        incident_id = self._case_ready("callback")
+        if incident_id is None:
+            return
+        choices = [(r.value, callback_text(r)) for r in CallbackResult]
+        prompt = InputPrompt(
+            self, self.tr("Call-back on #{0}").format(incident_id),
+            self.tr("Is the resident satisfied with how the request was handled?"),
+            choices=choices, text_label=self.tr("Note (optional):"),
+        )  # fmt: skip
+        if prompt.choice is not None:
+            prompt.choice.setFocus()
+        if not await self._ask(prompt):
+            return
+        result = CallbackResult(str(prompt.chosen()))
+        note = prompt.entered() or None
+        await self._do(
+            lambda: self.runtime.record_callback(incident_id, result, self.by, note),
+            self.tr("Call-back recorded: {0}.").format(callback_text(result)),
+        )
 
     def show_shortcuts(self) -> None:
         """The F1 sheet: every action and its keys."""

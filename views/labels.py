@@ -14,6 +14,7 @@ import re
 from PySide6.QtCore import QCoreApplication
 
 from desk.feeds import FeedState, ProblemKind
+from desk.grievances import CallbackResult, GrievanceStatus
 from desk.incidents import Status
 
 
@@ -58,6 +59,39 @@ STATUSES: dict[Status, str] = {
     Status.CLOSED: QT_TRANSLATE_NOOP("IncidentStatus", "Closed"),
 }
 
+_CASE = "GrievanceStatus"
+# a grievance's case status: the sub-state its incident's status column shows
+GRIEVANCE_STATUSES: dict[GrievanceStatus, str] = {
+    GrievanceStatus.RECEIVED: QT_TRANSLATE_NOOP("GrievanceStatus", "To be signed for"),
+    GrievanceStatus.SIGNED: QT_TRANSLATE_NOOP("GrievanceStatus", "Signed for"),
+    GrievanceStatus.ASSIGNED: QT_TRANSLATE_NOOP("GrievanceStatus", "Assigned"),
+    GrievanceStatus.REPLIED: QT_TRANSLATE_NOOP("GrievanceStatus", "Answered"),
+    GrievanceStatus.OUTCOME_RECORDED: QT_TRANSLATE_NOOP("GrievanceStatus", "Awaiting call-back"),
+    GrievanceStatus.CALLBACK_DONE: QT_TRANSLATE_NOOP("GrievanceStatus", "Called back"),
+    GrievanceStatus.CLOSED: QT_TRANSLATE_NOOP("GrievanceStatus", "Case closed"),
+}
+
+_CATEGORY = "GrievanceCategory"
+# every grievance category of desk.grievances.CATEGORIES
+GRIEVANCE_CATEGORIES: dict[str, str] = {
+    "safety": QT_TRANSLATE_NOOP("GrievanceCategory", "Safety hazard"),
+    "elderly_care": QT_TRANSLATE_NOOP("GrievanceCategory", "Elderly care"),
+    "repairs": QT_TRANSLATE_NOOP("GrievanceCategory", "Repairs"),
+    "noise": QT_TRANSLATE_NOOP("GrievanceCategory", "Noise"),
+    "sanitation": QT_TRANSLATE_NOOP("GrievanceCategory", "Sanitation"),
+    "animals": QT_TRANSLATE_NOOP("GrievanceCategory", "Animals"),
+    "parking": QT_TRANSLATE_NOOP("GrievanceCategory", "Parking"),
+    "neighbours": QT_TRANSLATE_NOOP("GrievanceCategory", "Neighbours"),
+    "other": QT_TRANSLATE_NOOP("GrievanceCategory", "Other"),
+}
+
+_CALLBACK = "CallbackResult"
+CALLBACK_RESULTS: dict[CallbackResult, str] = {
+    CallbackResult.SATISFIED: QT_TRANSLATE_NOOP("CallbackResult", "Satisfied"),
+    CallbackResult.UNSATISFIED: QT_TRANSLATE_NOOP("CallbackResult", "Not satisfied (back to the assignee)"),
+    CallbackResult.UNREACHABLE: QT_TRANSLATE_NOOP("CallbackResult", "Could not be reached"),
+}
+
 _FEED = "FeedState"
 FEED_STATES: dict[FeedState, str] = {
     FeedState.CONNECTING: QT_TRANSLATE_NOOP("FeedState", "connecting"),
@@ -87,6 +121,20 @@ def incident_kind(kind: str) -> str:
 
 def status_text(status: Status) -> str:
     return QCoreApplication.translate(_STATUS, STATUSES[status])
+
+
+def grievance_status_text(status: GrievanceStatus) -> str:
+    """A grievance's case status ("已签收", "待回访", …): the queue's state column for a grievance."""
+    return QCoreApplication.translate(_CASE, GRIEVANCE_STATUSES[status])
+
+
+def category_text(category: str) -> str:
+    source = GRIEVANCE_CATEGORIES.get(category)
+    return QCoreApplication.translate(_CATEGORY, source) if source else category
+
+
+def callback_text(result: CallbackResult) -> str:
+    return QCoreApplication.translate(_CALLBACK, CALLBACK_RESULTS[result])
 
 
 def feed_state_text(state: FeedState) -> str:

@@ -121,6 +121,30 @@ ACTIONS: tuple[ActionSpec, ...] = (
         ("Y",),
     ),
     ActionSpec(
+        "categorise",
+        QT_TRANSLATE_NOOP("IncidentActions", "Categorise"),
+        QT_TRANSLATE_NOOP(
+            "IncidentActions", "File the request under another category (its priority follows)"
+        ),
+        ("G",),
+    ),
+    ActionSpec(
+        "record_outcome",
+        QT_TRANSLATE_NOOP("IncidentActions", "Record outcome"),
+        QT_TRANSLATE_NOOP(
+            "IncidentActions", "Record what came of the request, once the resident was answered"
+        ),
+        ("U",),
+    ),
+    ActionSpec(
+        "callback",
+        QT_TRANSLATE_NOOP("IncidentActions", "Call back"),
+        QT_TRANSLATE_NOOP(
+            "IncidentActions", "Ask the resident whether they are satisfied (a request closes only after it)"
+        ),
+        ("B",),
+    ),
+    ActionSpec(
         "shortcuts",
         QT_TRANSLATE_NOOP("IncidentActions", "Shortcuts"),
         QT_TRANSLATE_NOOP("IncidentActions", "Show this list of keys"),

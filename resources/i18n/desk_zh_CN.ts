@@ -169,6 +169,79 @@
     </message>
 </context>
 <context>
+    <name>CallbackResult</name>
+    <message>
+        <source>Satisfied</source>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <source>Not satisfied (back to the assignee)</source>
+        <translation>不满意（退回承办人）</translation>
+    </message>
+    <message>
+        <source>Could not be reached</source>
+        <translation>联系不上</translation>
+    </message>
+</context>
+<context>
+    <name>CaseRefusal</name>
+    <message>
+        <source>it is not even signed for yet</source>
+        <translation>尚未签收</translation>
+    </message>
+    <message>
+        <source>it is not assigned, answered, its outcome recorded or the resident called back</source>
+        <translation>尚未交办、答复、登记办理结果，也未回访居民</translation>
+    </message>
+    <message>
+        <source>the resident has not been answered, the outcome is not recorded and there was no call-back</source>
+        <translation>尚未答复居民，未登记办理结果，也未回访</translation>
+    </message>
+    <message>
+        <source>the outcome is not recorded and the resident has not been called back</source>
+        <translation>尚未登记办理结果，也未回访居民</translation>
+    </message>
+    <message>
+        <source>the resident has not been called back (asked whether they are satisfied)</source>
+        <translation>尚未回访居民（询问是否满意）</translation>
+    </message>
+    <message>
+        <source>it is already closed</source>
+        <translation>已经办结</translation>
+    </message>
+</context>
+<context>
+    <name>CaseVerb</name>
+    <message>
+        <source>sign for</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <source>assign</source>
+        <translation>交办</translation>
+    </message>
+    <message>
+        <source>answer</source>
+        <translation>答复</translation>
+    </message>
+    <message>
+        <source>record the outcome of</source>
+        <translation>登记办理结果</translation>
+    </message>
+    <message>
+        <source>call back about</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>close</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <source>reopen</source>
+        <translation>重新打开</translation>
+    </message>
+</context>
+<context>
     <name>DeskWindow</name>
     <message>
         <source>Duty Desk — community command center</source>
@@ -477,6 +550,76 @@
     </message>
 </context>
 <context>
+    <name>GrievanceCategory</name>
+    <message>
+        <source>Safety hazard</source>
+        <translation>安全隐患</translation>
+    </message>
+    <message>
+        <source>Elderly care</source>
+        <translation>养老服务</translation>
+    </message>
+    <message>
+        <source>Repairs</source>
+        <translation>报修</translation>
+    </message>
+    <message>
+        <source>Noise</source>
+        <translation>噪音</translation>
+    </message>
+    <message>
+        <source>Sanitation</source>
+        <translation>环境卫生</translation>
+    </message>
+    <message>
+        <source>Animals</source>
+        <translation>动物扰民</translation>
+    </message>
+    <message>
+        <source>Parking</source>
+        <translation>停车</translation>
+    </message>
+    <message>
+        <source>Neighbours</source>
+        <translation>邻里纠纷</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+</context>
+<context>
+    <name>GrievanceStatus</name>
+    <message>
+        <source>To be signed for</source>
+        <translation>待签收</translation>
+    </message>
+    <message>
+        <source>Signed for</source>
+        <translation>已签收</translation>
+    </message>
+    <message>
+        <source>Assigned</source>
+        <translation>已交办</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>已答复</translation>
+    </message>
+    <message>
+        <source>Awaiting call-back</source>
+        <translation>待回访</translation>
+    </message>
+    <message>
+        <source>Called back</source>
+        <translation>已回访</translation>
+    </message>
+    <message>
+        <source>Case closed</source>
+        <translation>已办结</translation>
+    </message>
+</context>
+<context>
     <name>IncidentActions</name>
     <message>
         <source>Acknowledge</source>
@@ -565,6 +708,30 @@
     <message>
         <source>Answer the resident through the channel the request came in on</source>
         <translation>通过诉求来源渠道答复居民</translation>
+    </message>
+    <message>
+        <source>Categorise</source>
+        <translation>分类</translation>
+    </message>
+    <message>
+        <source>File the request under another category (its priority follows)</source>
+        <translation>把诉求归入另一类别（优先级随之调整）</translation>
+    </message>
+    <message>
+        <source>Record outcome</source>
+        <translation>办理结果</translation>
+    </message>
+    <message>
+        <source>Record what came of the request, once the resident was answered</source>
+        <translation>答复居民后，登记诉求的办理结果</translation>
+    </message>
+    <message>
+        <source>Call back</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Ask the resident whether they are satisfied (a request closes only after it)</source>
+        <translation>询问居民是否满意（回访后才能办结）</translation>
     </message>
     <message>
         <source>Shortcuts</source>
@@ -806,6 +973,78 @@
         <translation>类别</translation>
     </message>
     <message>
+        <source>Cannot close this request: {0}.</source>
+        <translation>无法办结此诉求：{0}。</translation>
+    </message>
+    <message>
+        <source>Cannot {0} this request: it is {1} (only when it is {2}).</source>
+        <translation>此诉求无法{0}：当前为“{1}”（仅在“{2}”时可以）。</translation>
+    </message>
+    <message>
+        <source>A request is not resolved like an alarm: record its outcome, call back, then close it.</source>
+        <translation>诉求不按报警办结：先登记办理结果，回访居民，然后办结。</translation>
+    </message>
+    <message>
+        <source>An outcome needs some text.</source>
+        <translation>办理结果不能为空。</translation>
+    </message>
+    <message>
+        <source>A closed request cannot be categorised (reopen it first).</source>
+        <translation>已办结的诉求不能改类别（请先重新打开）。</translation>
+    </message>
+    <message>
+        <source>Request case</source>
+        <translation>诉求工单</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>工单状态</translation>
+    </message>
+    <message>
+        <source>Sign for by</source>
+        <translation>签收时限</translation>
+    </message>
+    <message>
+        <source>Answer by</source>
+        <translation>答复时限</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>办理结果</translation>
+    </message>
+    <message>
+        <source>Call-back</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Came in as: {0}</source>
+        <translation>原类别：{0}</translation>
+    </message>
+    <message>
+        <source>not yet</source>
+        <translation>尚未回访</translation>
+    </message>
+    <message>
+        <source>{0} — done {1}</source>
+        <translation>{0} 前 — 已于 {1} 完成</translation>
+    </message>
+    <message>
+        <source>{0} — overdue {1}</source>
+        <translation>{0} 前 — 已超时 {1}</translation>
+    </message>
+    <message>
+        <source>{0} — {1} left</source>
+        <translation>{0} 前 — 剩余 {1}</translation>
+    </message>
+    <message>
+        <source>sign for</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <source>answer</source>
+        <translation>答复</translation>
+    </message>
+    <message>
         <source>Reporter</source>
         <translation>反映人</translation>
     </message>
@@ -1001,6 +1240,50 @@
         <source>Dispatched to {0} ({1}).</source>
         <translation>已派单给 {0}（{1}）。</translation>
     </message>
+    <message>
+        <source>Only a resident&apos;s request has a case.</source>
+        <translation>只有居民诉求才有工单。</translation>
+    </message>
+    <message>
+        <source>Categorise #{0}</source>
+        <translation>#{0} 分类</translation>
+    </message>
+    <message>
+        <source>File the request under which category? It came in as: {0}.</source>
+        <translation>把诉求归入哪一类？原类别：{0}。</translation>
+    </message>
+    <message>
+        <source>Filed under {0}.</source>
+        <translation>已归入“{0}”。</translation>
+    </message>
+    <message>
+        <source>Outcome of #{0}</source>
+        <translation>#{0} 办理结果</translation>
+    </message>
+    <message>
+        <source>What came of the request? The resident is called back about it.</source>
+        <translation>诉求办理得怎么样？回访时会向居民核实。</translation>
+    </message>
+    <message>
+        <source>Outcome:</source>
+        <translation>办理结果：</translation>
+    </message>
+    <message>
+        <source>Outcome recorded.</source>
+        <translation>办理结果已登记。</translation>
+    </message>
+    <message>
+        <source>Call-back on #{0}</source>
+        <translation>#{0} 回访</translation>
+    </message>
+    <message>
+        <source>Is the resident satisfied with how the request was handled?</source>
+        <translation>居民对诉求的办理是否满意？</translation>
+    </message>
+    <message>
+        <source>Call-back recorded: {0}.</source>
+        <translation>回访已登记：{0}。</translation>
+    </message>
 </context>
 <context>
     <name>IncidentStatus</name>
@@ -1126,6 +1409,34 @@
     <message>
         <source>task recalled</source>
         <translation>任务已召回</translation>
+    </message>
+    <message>
+        <source>request signed for</source>
+        <translation>诉求签收</translation>
+    </message>
+    <message>
+        <source>request assigned</source>
+        <translation>诉求交办</translation>
+    </message>
+    <message>
+        <source>outcome recorded</source>
+        <translation>登记办理结果</translation>
+    </message>
+    <message>
+        <source>called back</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>categorised</source>
+        <translation>改类别</translation>
+    </message>
+    <message>
+        <source>request closed</source>
+        <translation>诉求办结</translation>
+    </message>
+    <message>
+        <source>request reopened</source>
+        <translation>诉求重新打开</translation>
     </message>
 </context>
 <context>

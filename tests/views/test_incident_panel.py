@@ -299,6 +299,9 @@ def test_f1_opens_the_shortcut_sheet_with_every_action_and_its_key(
                 "O": "重新打开",
                 "M": "合并",
                 "Y": "答复",
+                "G": "分类",
+                "U": "办理结果",
+                "B": "回访",
                 "F1": "快捷键",
             }
             assert all(help_text for _, _, help_text in sheet.rows())
