@@ -304,11 +304,14 @@ class IncidentLogWriter(Protocol):
 
 
 def incident_recorder(ingest: IncidentLogWriter, desk_id: str) -> Recorder:
-    """Write each alarm step of an incident into its log (through the writer, in order)."""
+    """Write each alarm step into its incident's log, or the desk's own (through the writer, in order)."""
 
     async def record(event: AlarmEvent) -> None:
-        if event.incident_id is None:
-            log.info("desk record: %s %s by %s", event.kind.value, event.key, event.by or desk_id)
+        if event.incident_id is None:  # the desk's own: a test, a check-in, the speaker
+            note = event.note
+            if event.after_s is not None:
+                note = "; ".join(x for x in (f"after {event.after_s:.0f} s", note) if x)
+            await ingest.write("log_desk", desk_id, f"alarm_{event.kind.value}", event.by or desk_id, note)
             return
         parts = [f"level {event.level}" if event.level else "", event.note or ""]
         if event.after_s is not None:

@@ -219,6 +219,19 @@ class GrievanceCaseRow(Base):
     updated_at: Mapped[datetime]
 
 
+class DeskLogRow(Base):
+    """What happened at the desk itself, outside any incident: alarm tests, check-ins, a dead speaker."""
+
+    __tablename__ = "desk_log"
+    __table_args__ = (Index("ix_desk_log_at", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    desk: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    by: Mapped[str] = mapped_column(String(128))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
 class StaffStatusRow(Base):
     """On duty, busy or off duty, as the shift lead set it."""
 

@@ -54,6 +54,7 @@ from desk.incidents import (
 )
 from services.db import (
     CommandRow,
+    DeskLogRow,
     DeviceRow,
     EventRow,
     FeedNoticeRow,
@@ -91,6 +92,7 @@ T_NOTICES: Table = FeedNoticeRow.__table__  # type: ignore[assignment]
 T_COMMANDS: Table = CommandRow.__table__  # type: ignore[assignment]
 T_NOTES: Table = IncidentNoteRow.__table__  # type: ignore[assignment]
 T_STAFF_STATUS: Table = StaffStatusRow.__table__  # type: ignore[assignment]
+T_DESK_LOG: Table = DeskLogRow.__table__  # type: ignore[assignment]
 
 SYSTEM = "system"
 
@@ -1023,6 +1025,19 @@ class Store:
             raise ValueError(f"unknown staff status {status!r}")
         with self._write() as conn:
             _upsert(conn, T_STAFF_STATUS, [dict(ref=ref, status=status, set_by=by, at=now_utc())], ["ref"])
+
+    def log_desk(self, desk: str, kind: str, by: str, note: str | None = None) -> None:
+        """An entry in the desk's own record (an alarm test, a check-in, a speaker that failed)."""
+        with self._write() as conn:
+            conn.execute(insert(T_DESK_LOG).values(at=now_utc(), desk=desk, kind=kind, by=by, note=note))
+
+    def desk_log(self, since: datetime | None = None, limit: int = 500) -> list[dict[str, Any]]:
+        """The desk's own record, oldest first (since `since`, at most `limit` of the newest)."""
+        q = select(T_DESK_LOG).order_by(T_DESK_LOG.c.id.desc()).limit(limit)
+        if since is not None:
+            q = q.where(T_DESK_LOG.c.at >= since)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in reversed(list(conn.execute(q)))]
 
     def log_incident(self, incident_id: int, action: str, by: str, note: str) -> None:
         """An entry in an incident's record that moves nothing (a reply sent, a call-back made)."""

@@ -41,9 +41,9 @@ WRITES = frozenset(
         "recall_task",
         "set_staff_status",
         "log_incident",
+        "log_desk",
         # grievance cases (their writes keep the incident and its case in step)
         "act_with_case",
-        "add_task_with_case",
         "record_reply",
         "categorise_grievance",
         "record_grievance_outcome",

@@ -219,8 +219,35 @@ def test_a_quiet_night_asks_for_a_check_in_and_a_missed_one_is_an_alarm(
             assert banner.headline.text().startswith("CHECK-IN MISSED")
             qtbot.keyClick(window.search, Qt.Key.Key_F3)  # F3: check in
             await until(lambda: speaker.looping is None, "silence after checking in")
-            assert banner.checkin_request.isHidden() and banner.confirmation.text().startswith(
-                "Checked in at "
+            assert banner.checkin_request.isHidden()
+            assert banner.confirmation.text().startswith("Checked in at ")
+            await until(
+                lambda: "alarm_checkin_done" in [e["kind"] for e in desk.runtime.store.desk_log()],
+                "the check-in in the desk's record",
             )
+            kinds = [e["kind"] for e in desk.runtime.store.desk_log()]
+            assert kinds[:3] == ["alarm_checkin_due", "alarm_checkin_missed", "alarm_raised"]
+            done = next(e for e in desk.runtime.store.desk_log() if e["kind"] == "alarm_checkin_done")
+            assert done["by"] == "desk-test" and done["note"] == "after 120 s"
+
+    run_on_qasync(qapp, scenario())
+
+
+def test_the_shift_starts_with_an_alarm_test_that_is_logged(
+    qapp: QApplication, qtbot: QtBot, db_url: str
+) -> None:
+    speaker = Speaker()
+
+    async def scenario() -> None:
+        async with live_desk(qtbot, db_url, sound=speaker) as desk:
+            window = desk.window
+            assert window.test_alarm_action.text() == "Test the alarm"
+            window.test_alarm_action.trigger()  # Alarm → Test the alarm
+            assert speaker.calls == [("once", "test")]
+            assert window.alarm_banner is not None
+            assert window.alarm_banner.confirmation.text() == "Alarm test played — did you hear it?"
+            await until(lambda: bool(desk.runtime.store.desk_log()), "the test in the desk's record")
+            (entry,) = desk.runtime.store.desk_log()
+            assert (entry["kind"], entry["by"], entry["desk"]) == ("alarm_tested", "desk-test", "desk-test")
 
     run_on_qasync(qapp, scenario())
