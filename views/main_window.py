@@ -343,6 +343,7 @@ class DeskWindow(QMainWindow):
         self._pending: set[int] = set()
         self._pending_feeds: set[str] = set()  # feeds whose figures a commit moved
         self._frozen_at_rows = 0  # the queue's size when the heap was last frozen (GC_FREEZE_ROWS)
+        self._fetching: asyncio.Future[None] | None = None  # the queue's read in progress
         self._stored = 0
         self._quarantined = 0
         self._counts_changed = False
@@ -450,14 +451,19 @@ class DeskWindow(QMainWindow):
             client = self.runtime.feeds.get(feed)
             if client is not None:
                 self.on_feed_status(client.status())
-        if not self._pending:
-            return
+        if not self._pending or (self._fetching is not None and not self._fetching.done()):
+            return  # one read at a time: an older read finishing last would show an older state
         ids, self._pending = list(self._pending), set()
-        task = asyncio.ensure_future(self._fetch(ids))
+        task = self._fetching = asyncio.ensure_future(self._fetch(ids))
         task.add_done_callback(_log_failure)
 
     async def _fetch(self, ids: list[int]) -> None:
-        self.incident_model.apply(await self.runtime.queue_items(ids))
+        try:
+            items = await self.runtime.queue_items(ids)
+        except Exception:
+            self._pending.update(ids)  # read again at the next flush
+            raise
+        self.incident_model.apply(items)
         self._freeze_long_lived()
         self._fit_incident_columns(throttled=True)
         self._update_summary()

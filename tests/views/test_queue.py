@@ -205,3 +205,32 @@ def test_ten_thousand_rows_insert_in_order(clock: Clock) -> None:
     assert model.rowCount() == 10000
     keys = [(model.index(r, 0).data(), model.item(r).incident.opened_at) for r in range(0, 10000, 97)]
     assert [k[1] for k in keys] == sorted(k[1] for k in keys)  # oldest (closest to due) first among P1
+
+
+def test_the_p1_banner_count_follows_every_kind_of_change(model: QueueModel) -> None:
+    def unacknowledged_p1_rows() -> int:  # what the banner should say: count them as a user would
+        shown = model.filter
+        model.set_filter(QueueFilter())
+        n = sum(
+            1
+            for r in range(model.rowCount())
+            if model.index(r, 0).data() == "P1" and model.item(r).incident.status is Status.NEW
+        )
+        model.set_filter(shown)
+        return n
+
+    model.replace_all([item(n) for n in range(1, 6)] + [item(6, prio=2)])
+    assert model.p1_unacknowledged == unacknowledged_p1_rows() == 5
+    model.set_filter(QueueFilter(priorities={2}))  # hidden rows still count
+    steps = [
+        [item(7), item(8), item(9, prio=3)],  # new ones
+        [item(1, status=Status.ACKNOWLEDGED, acknowledged_at=T0)],  # acknowledged
+        [item(2, status=Status.CLOSED), item(2, status=Status.CLOSED)],  # closed (named twice)
+        [item(3, prio=2)],  # escalated the other way: no longer a P1
+        [item(6, prio=1), item(10, status=Status.CLOSED)],  # now a P1; one closed before it was seen
+        [item(7), item(7)],  # the same again changes nothing
+    ]
+    for batch in steps:
+        model.apply(batch)
+        assert model.p1_unacknowledged == unacknowledged_p1_rows()
+    assert model.p1_unacknowledged == 5  # 4, 5, 6, 7, 8
