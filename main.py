@@ -228,11 +228,13 @@ def cmd_window(cfg: config_mod.Config, lang: str = "zh_CN", theme_name: str | No
     compile it) the window runs in English with a warning in the log.
     """
     import qasync
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from services.alarms import AlarmService, incident_recorder
     from services.runtime import DeskRuntime
     from services.signals import DeskSignals
+    from services.sound import SoundService
     from views.i18n import install_translator
     from views.main_window import DeskWindow
     from views.theme import Theme
@@ -255,7 +257,32 @@ def cmd_window(cfg: config_mod.Config, lang: str = "zh_CN", theme_name: str | No
         signals = DeskSignals()
         runtime = DeskRuntime(cfg, on_changes=signals.emit_changes, on_feed_status=signals.emit_feed_status)
         await runtime.start()
-        window = DeskWindow(runtime, signals, Theme(theme_name) if theme_name else None)
+        loop = asyncio.get_running_loop()
+        # the operator's last choice of volume and device, else the config's
+        settings = QSettings()
+        volume = int(str(settings.value("alarm/volume", cfg.alarms.volume)))
+        device = str(settings.value("alarm/device", cfg.alarms.device or "")) or None
+        sound = SoundService(volume=volume, device=device)
+        alarms = AlarmService(
+            runtime,
+            sound,
+            cfg.desk_id,
+            policy=cfg.alarms.policy,
+            record=incident_recorder(runtime.ingest, cfg.desk_id),
+        )
+        alarms.volume, alarms.device = volume, device
+
+        # the speaker reports from its own thread: hop to the loop's
+        def sound_failed(reason: str) -> None:
+            loop.call_soon_threadsafe(alarms.sound_failed, reason)
+
+        def sound_ok() -> None:
+            loop.call_soon_threadsafe(alarms.sound_ok)
+
+        sound.on_failure, sound.on_ok = sound_failed, sound_ok
+        signals.changes_committed.connect(alarms.on_changes)
+        window = DeskWindow(runtime, signals, Theme(theme_name) if theme_name else None, alarms)
+        alarms.start()
         closed = asyncio.Event()
         window.closed.connect(closed.set)
 
@@ -275,6 +302,8 @@ def cmd_window(cfg: config_mod.Config, lang: str = "zh_CN", theme_name: str | No
         try:
             await closed.wait()
         finally:
+            await alarms.stop()
+            await asyncio.to_thread(sound.close)
             await asyncio.wait_for(runtime.stop(), 10)
 
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:

@@ -149,6 +149,7 @@ class AlarmEventKind(StrEnum):
     TESTED = "tested"  # the alarm test at the start of a shift
     SOUND_FAILED = "sound_failed"
     SOUND_RESTORED = "sound_restored"
+    OUTPUT_SET = "output_set"  # the speaker's volume and device were chosen
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from desk.alarms import (
     Alarm,
@@ -45,6 +45,14 @@ class SoundPlayer(Protocol):
     def play_loop(self, name: Any) -> None: ...
     def play_once(self, name: Any) -> None: ...
     def stop(self) -> None: ...
+
+
+@runtime_checkable
+class Output(Protocol):
+    """A player whose volume and device can be set (services.sound.SoundService)."""
+
+    def set_volume(self, volume: int) -> None: ...
+    def set_device(self, device: str | None) -> None: ...
 
 
 class AlarmRuntime(Protocol):
@@ -96,6 +104,8 @@ class AlarmService:
         self._pending: set[asyncio.Task[Any]] = set()
         self._watched: set[int] = set()  # incidents whose alarm is waiting
         self.sound_failure: str | None = None  # why the speaker cannot sound, while it cannot
+        self.volume = 100
+        self.device: str | None = None
 
     # ---- running ------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -222,6 +232,34 @@ class AlarmService:
         self._emit(event)
         return event
 
+    def set_output(self, volume: int, device: str | None, by: str) -> AlarmEvent:
+        """The operator chose the speaker's volume (0–100) and output device; kept in the record."""
+        volume = max(0, min(100, int(volume)))
+        if isinstance(self.sound, Output):
+            self.sound.set_volume(volume)
+            self.sound.set_device(device or None)
+        self.volume, self.device = volume, device or None
+        event = AlarmEvent(
+            AlarmEventKind.OUTPUT_SET,
+            "sound",
+            self.clock(),
+            by=by,
+            note=f"volume {volume}, device {device or 'default'}",
+        )
+        self._emit(event)
+        return event
+
+    async def devices(self) -> list[tuple[str, str]]:
+        """The output devices to choose from (name, description), read off the event loop."""
+        lister = getattr(self.sound, "devices", None)
+        if lister is None:
+            from services.sound import list_devices
+
+            found = await asyncio.to_thread(list_devices)
+            return [(d.name, d.description) for d in found]
+        result: list[tuple[str, str]] = await asyncio.to_thread(lister)
+        return result
+
     def activity(self) -> None:
         """A key or the mouse moved: the operator is there (not a check-in by itself)."""
         self.checkin.activity(self.clock())
@@ -300,7 +338,9 @@ class AlarmService:
 
 
 class IncidentLogWriter(Protocol):
-    async def write(self, method: str, *args: Any, **kwargs: Any) -> Any: ...
+    """services.ingest.IngestService: a store write after everything queued before it."""
+
+    def write(self, method: str, *args: Any, **kwargs: Any) -> Awaitable[Any]: ...
 
 
 def incident_recorder(ingest: IncidentLogWriter, desk_id: str) -> Recorder:

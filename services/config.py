@@ -16,6 +16,8 @@ from typing import Any
 
 import platformdirs
 
+from desk.alarms import AlarmPolicy
+
 log = logging.getLogger("desk.config")
 
 APP = "duty-desk"
@@ -53,11 +55,23 @@ class SimulatorSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class AlarmSettings:
+    """The `[alarms]` table: the ladder and the check-in (desk.alarms.AlarmPolicy), the speaker's
+    volume (0–100) and ALSA output device (`aplay -L` names; none: the system's default). The
+    operator's choices in the window's Alarm settings take precedence over volume and device."""
+
+    policy: AlarmPolicy = field(default_factory=AlarmPolicy)
+    volume: int = 100
+    device: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     desk_id: str
     database_url: str
     feeds: tuple[FeedConfig, ...]
     simulator: SimulatorSettings = field(default_factory=SimulatorSettings)
+    alarms: AlarmSettings = field(default_factory=AlarmSettings)
     source: str = "demo default"
 
     @property
@@ -145,8 +159,25 @@ def parse(data: dict[str, Any], source: str) -> Config:
         database_url=str(url),
         feeds=tuple(feeds),
         simulator=sim,
+        alarms=_alarms(data.get("alarms", {}), source),
         source=source,
     )
+
+
+def _alarms(raw: Any, source: str) -> AlarmSettings:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: [alarms] must be a table")
+    try:
+        policy = AlarmPolicy.from_mapping(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    volume = raw.get("volume", 100)
+    if isinstance(volume, bool) or not isinstance(volume, int) or not 0 <= volume <= 100:
+        raise ConfigError(f"{source}: [alarms] volume must be a whole number from 0 to 100, not {volume!r}")
+    device = raw.get("device")
+    if device is not None and not isinstance(device, str):
+        raise ConfigError(f"{source}: [alarms] device must be a string (an `aplay -L` name)")
+    return AlarmSettings(policy, volume, device or None)
 
 
 def load(path: Path | None) -> Config:

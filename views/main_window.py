@@ -43,11 +43,13 @@ from services.signals import DeskSignals
 from services.store import Changes
 from views import feed_health, problems, queue, theme
 from views.alarm_banner import AlarmBanner, AudioFailureBanner, Flash
+from views.alarm_settings import AlarmSettingsDialog
 from views.feed_health import FeedHealthModel
 from views.incident_data import load_grids, load_responders
 from views.incident_panel import IncidentPanel
 from views.labels import INCIDENT_KINDS, incident_kind, status_text
 from views.problems import ProblemTableModel
+from views.prompts import ask
 from views.queue import INCIDENT_ID_ROLE, QueueFilter, QueueModel
 from views.staff import StaffBoard, StaffModel
 from views.theme import Theme
@@ -339,6 +341,7 @@ class DeskWindow(QMainWindow):
 
         self._closing = False
         self.escalations: list[str] = []  # what was put to the shift lead's attention this session
+        self.alarm_settings: AlarmSettingsDialog | None = None
         self._fitted_at = 0.0
         self._pending: set[int] = set()
         self._pending_feeds: set[str] = set()  # feeds whose figures a commit moved
@@ -681,6 +684,33 @@ class DeskWindow(QMainWindow):
             if self.alarm_banner is not None:
                 self.alarm_banner.confirm(self.tr("Alarm test played — did you hear it?"))
 
+    def open_alarm_settings(self) -> None:
+        """Alarm → Alarm settings…: volume and output device (kept for the next start, and logged)."""
+        if self.alarms is None:
+            return
+        task = asyncio.ensure_future(self._alarm_settings())
+        task.add_done_callback(_log_failure)
+
+    async def _alarm_settings(self) -> None:
+        assert self.alarms is not None
+        devices = await self.alarms.devices()
+        self.alarm_settings = AlarmSettingsDialog(self, self.alarms.volume, self.alarms.device, devices)
+        self.alarm_settings.test_requested.connect(self.test_alarm)
+        if not await ask(self.alarm_settings):
+            return
+        volume = self.alarm_settings.chosen_volume()
+        device = self.alarm_settings.chosen_device()
+        self.alarms.set_output(volume, device, self.runtime.config.desk_id)
+        settings = QSettings()
+        settings.setValue("alarm/volume", volume)
+        settings.setValue("alarm/device", device or "")
+        if self.alarm_banner is not None:
+            self.alarm_banner.confirm(
+                self.tr("Alarm volume {0} %, output: {1}").format(
+                    volume, device or self.tr("the system's default")
+                )
+            )
+
     # ---- menus and the theme ----------------------------------------------------------------------
     def _build_menus(self) -> None:
         alarm_menu = self.menuBar().addMenu(self.tr("&Alarm"))
@@ -688,6 +718,12 @@ class DeskWindow(QMainWindow):
         test.triggered.connect(self.test_alarm)
         alarm_menu.addAction(test)
         self.test_alarm_action = test
+        settings = QAction(self.tr("Alarm settings…"), self)
+        settings.triggered.connect(self.open_alarm_settings)
+        alarm_menu.addAction(settings)
+        self.alarm_settings_action = settings
+        for action in (test, settings):
+            action.setEnabled(self.alarms is not None)
         view_menu = self.menuBar().addMenu(self.tr("&View"))
         self.theme_actions: dict[Theme, QAction] = {}
         group = QActionGroup(self)

@@ -162,6 +162,37 @@
     </message>
 </context>
 <context>
+    <name>AlarmSettingsDialog</name>
+    <message>
+        <source>Alarm settings</source>
+        <translation>警报设置</translation>
+    </message>
+    <message>
+        <source>The system&apos;s default output</source>
+        <translation>系统默认输出</translation>
+    </message>
+    <message>
+        <source>{0} (not found now)</source>
+        <translation>{0}（当前未找到）</translation>
+    </message>
+    <message>
+        <source>Test the alarm</source>
+        <translation>测试警报</translation>
+    </message>
+    <message>
+        <source>Volume</source>
+        <translation>音量</translation>
+    </message>
+    <message>
+        <source>Output device</source>
+        <translation>输出设备</translation>
+    </message>
+    <message>
+        <source>At this volume an alarm may not be heard across the room.</source>
+        <translation>此音量下，房间另一端可能听不到警报。</translation>
+    </message>
+</context>
+<context>
     <name>AudioFailureBanner</name>
     <message>
         <source>AUDIO ALARM NOT WORKING: {0}. Alarms are shown on screen only — watch the desk.</source>
@@ -326,12 +357,24 @@
         <translation>已播放测试警报——您听到了吗？</translation>
     </message>
     <message>
+        <source>Alarm volume {0} %, output: {1}</source>
+        <translation>警报音量 {0}%，输出：{1}</translation>
+    </message>
+    <message>
+        <source>the system&apos;s default</source>
+        <translation>系统默认</translation>
+    </message>
+    <message>
         <source>&amp;Alarm</source>
         <translation>警报(&amp;A)</translation>
     </message>
     <message>
         <source>Test the alarm</source>
         <translation>测试警报</translation>
+    </message>
+    <message>
+        <source>Alarm settings…</source>
+        <translation>警报设置…</translation>
     </message>
     <message>
         <source>&amp;View</source>

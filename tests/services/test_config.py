@@ -77,3 +77,37 @@ def test_a_token_in_a_file_others_can_read_is_warned_about(
     with caplog.at_level(logging.WARNING, logger="desk.config"):
         config.load(path)
     assert caplog.text == ""
+
+
+def test_the_alarms_table_sets_the_ladder_the_check_in_and_the_speaker(tmp_path: Path) -> None:
+    path = tmp_path / "desk.toml"
+    path.write_text(
+        "[alarms]\nescalate_after_s = 20\nsecond_after_s = 40\ncheckin_idle_s = 900\n"
+        'night_from = "23:00"\nvolume = 70\ndevice = "plughw:1,0"\n',
+        encoding="utf-8",
+    )
+    alarms = config.load(path).alarms
+    assert alarms.policy.escalate_after.total_seconds() == 20
+    assert alarms.policy.second_after.total_seconds() == 40
+    assert alarms.policy.checkin_idle.total_seconds() == 900
+    assert alarms.policy.night_from.hour == 23
+    assert (alarms.volume, alarms.device) == (70, "plughw:1,0")
+    # without the table: 30 s and 60 s, full volume, the system's default output
+    assert config.demo_config().alarms.policy.escalate_after.total_seconds() == 30
+    assert (config.demo_config().alarms.volume, config.demo_config().alarms.device) == (100, None)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("volume = 140", "volume must be a whole number from 0 to 100"),
+        ("escalate_after_s = 0", "escalate_after_s must be a positive number"),
+        ("escalate_after_s = 60\nsecond_after_s = 30", "second_after_s must be later"),
+        ("snooze = 5", "unknown keys: snooze"),
+    ],
+)
+def test_a_bad_alarms_table_is_a_named_error(tmp_path: Path, table: str, message: str) -> None:
+    path = tmp_path / "desk.toml"
+    path.write_text(f"[alarms]\n{table}\n", encoding="utf-8")
+    with pytest.raises(config.ConfigError, match=message):
+        config.load(path)
