@@ -39,7 +39,11 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from playsound3 import playsound3 as _ps
+
+# playsound3 warns "No supported audio backends" at import when its own probes (gstreamer, ffplay,
+# aplay *and* mpg123) fail; the desk plays WAV through aplay itself and says so when it cannot
+logging.getLogger("playsound3.playsound3").setLevel(logging.ERROR)
+from playsound3 import playsound3 as _ps  # noqa: E402
 
 log = logging.getLogger("desk.sound")
 
