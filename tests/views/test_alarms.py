@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -249,5 +249,62 @@ def test_the_shift_starts_with_an_alarm_test_that_is_logged(
             await until(lambda: bool(desk.runtime.store.desk_log()), "the test in the desk's record")
             (entry,) = desk.runtime.store.desk_log()
             assert (entry["kind"], entry["by"], entry["desk"]) == ("alarm_tested", "desk-test", "desk-test")
+
+    run_on_qasync(qapp, scenario())
+
+
+class TunableSpeaker(Speaker):
+    def __init__(self) -> None:
+        super().__init__()
+        self.volume: int | None = None
+        self.device: str | None = "unset"
+
+    def set_volume(self, volume: int) -> None:
+        self.volume = volume
+
+    def set_device(self, device: str | None) -> None:
+        self.device = device
+
+    def devices(self) -> list[tuple[str, str]]:
+        return [("null", "Discard all samples"), ("plughw:1,0", "USB speaker")]
+
+
+def test_volume_and_output_are_chosen_in_the_settings_kept_and_logged(
+    qapp: QApplication, qtbot: QtBot, db_url: str
+) -> None:
+    speaker = TunableSpeaker()
+
+    async def scenario() -> None:
+        async with live_desk(qtbot, db_url, sound=speaker) as desk:
+            window = desk.window
+            window.alarm_settings_action.trigger()  # Alarm → Alarm settings…
+            await until(
+                lambda: window.alarm_settings is not None and window.alarm_settings.isVisible(), "the dialog"
+            )
+            dialog = window.alarm_settings
+            assert dialog is not None
+            assert [dialog.device.itemData(i) for i in range(dialog.device.count())] == [
+                "",
+                "null",
+                "plughw:1,0",
+            ]
+            dialog.volume.setValue(30)
+            assert dialog.warning.isVisible()  # too quiet to be heard across the room
+            dialog.volume.setValue(60)
+            assert not dialog.warning.isVisible()
+            dialog.device.setCurrentIndex(2)
+            dialog.test_button.click()
+            assert ("once", "test") in speaker.calls
+            dialog.accept()
+            await until(lambda: speaker.volume == 60, "the volume applied")
+            assert speaker.device == "plughw:1,0"
+            assert (
+                QSettings().value("alarm/volume") == 60 and QSettings().value("alarm/device") == "plughw:1,0"
+            )
+            await until(
+                lambda: "alarm_output_set" in [e["kind"] for e in desk.runtime.store.desk_log()], "the record"
+            )
+            entry = next(e for e in desk.runtime.store.desk_log() if e["kind"] == "alarm_output_set")
+            assert entry["note"] == "volume 60, device plughw:1,0"
 
     run_on_qasync(qapp, scenario())
