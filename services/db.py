@@ -323,6 +323,70 @@ class CommandRow(Base):
     answered_at: Mapped[datetime | None]
 
 
+class ShiftRow(Base):
+    """A shift (值班): its lead, the staff on duty, when it opened and to whom it was handed over."""
+
+    __tablename__ = "shifts"
+    __table_args__ = (Index("ix_shifts_opened_at", "opened_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    desk: Mapped[str] = mapped_column(String(64))
+    lead: Mapped[str] = mapped_column(String(128))
+    staff: Mapped[list[str]] = mapped_column(JSON)
+    opened_at: Mapped[datetime]
+    opened_by: Mapped[str] = mapped_column(String(128))
+    closed_at: Mapped[datetime | None]
+    handed_to: Mapped[str | None] = mapped_column(String(128))
+    notes: Mapped[str | None] = mapped_column(Text)  # the outgoing lead's notes
+
+
+class ShiftLogRow(Base):
+    """Entries of the shift log that no other record holds: manual ones and feed outages.
+
+    Append-only: never updated; a correction is a new entry that names the one it corrects.
+    """
+
+    __tablename__ = "shift_log"
+    __table_args__ = (Index("ix_shift_log_at", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"))
+    at: Mapped[datetime]
+    category: Mapped[str] = mapped_column(String(24))
+    source: Mapped[str] = mapped_column(String(16))  # manual | feed
+    by: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    incident_id: Mapped[int | None] = mapped_column(Integer)
+    feed: Mapped[str | None] = mapped_column(String(64))
+    corrects: Mapped[int | None] = mapped_column(ForeignKey("shift_log.id"))
+
+
+class ShiftReportRow(Base):
+    """A handover report as it was generated and signed: the content, its hash and the two signatures.
+
+    Once both leads signed, the row is sealed (`seal` chains the previous sealed report's seal): a later
+    change of the content or the signatures no longer matches and shows as tampering.
+    """
+
+    __tablename__ = "shift_reports"
+    __table_args__ = (Index("ix_shift_reports_shift", "shift_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # handover | on_demand
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(128))
+    period_from: Mapped[datetime]
+    period_to: Mapped[datetime]
+    content: Mapped[str] = mapped_column(Text)  # the report's HTML, charts embedded
+    summary: Mapped[str] = mapped_column(Text)  # canonical JSON of the figures (the managers' trends)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    signed_out_by: Mapped[str | None] = mapped_column(String(128))
+    signed_out_at: Mapped[datetime | None]
+    signed_in_by: Mapped[str | None] = mapped_column(String(128))
+    signed_in_at: Mapped[datetime | None]
+    open_items_confirmed: Mapped[bool | None]
+    prev_seal: Mapped[str | None] = mapped_column(String(64))
+    seal: Mapped[str | None] = mapped_column(String(64))
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # WAL lets the window read while the writer commits; synchronous=FULL makes an acknowledged
     # event survive a power cut, not only a crash (NORMAL may lose the last commits).
