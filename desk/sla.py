@@ -211,6 +211,7 @@ KIND_CLASSES: dict[str, IncidentClass] = {
     **{kind: cls for kind, (_, cls) in ALARM_PRIORITY.items()},
     **{f"device_{status}": IncidentClass.WELFARE for status in DEVICE_TITLES},
     "grievance": IncidentClass.GRIEVANCE,
+    "wandering": IncidentClass.EMERGENCY,  # desk.geofence: a flagged elder left the safe zone
 }
 
 _NO_TARGET = SlaTarget()
