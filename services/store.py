@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from desk.events import EventType, Invalid, ValidEvent, validate
 from desk.feeds import Problem, ProblemKind
+from desk.geofence import GeofenceWatch, wandering_signal
 from desk.grievances import CATEGORIES as GRIEVANCE_CATEGORIES
 from desk.grievances import (
     NOT_RESOLVED_LIKE_AN_ALARM,
@@ -419,6 +420,7 @@ class Store:
         self._wconn: Connection | None = None  # the writer's own connection, kept open
         self._cursors: dict[str, FeedCursor] = {}
         self._open: dict[str, Incident] = {}  # open incidents by key, kept by the writer
+        self._fences = GeofenceWatch()  # flagged elders' safe zones (desk.geofence), kept by the writer
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -475,6 +477,9 @@ class Store:
             for row in open_rows:
                 inc = _incident_from_row(row)
                 self._open[inc.key] = inc
+            self._fences = GeofenceWatch()
+            for row in conn.execute(select(T_PROFILES).where(T_PROFILES.c.kind == "elder")):
+                self._fences.set_profile(row.ref, row.kind, row.data or {})
 
     def quarantine_raw(
         self, item: Inbound, reason: str = "could not be applied (see the desk log)"
@@ -625,6 +630,8 @@ class Store:
                 if prev is None or prev[4] <= ev.time:
                     w.last_pos[subject] = (subject, loc.lat, loc.lon, loc.crs, ev.time, ev.number("battery"))
                 ch.positions.add(subject)
+                if crossing := self._fences.observe(subject, loc.lat, loc.lon, loc.crs, ev.time):
+                    self._apply_signal(ev, wandering_signal(crossing, loc.place), ch, now, w)
             elif t is EventType.PROFILE:
                 ref = ev.text("ref") or "?"
                 data = {k: v for k, v in ev.data.items() if k not in ("id", "type", "source", "time")}
@@ -632,6 +639,7 @@ class Store:
                     ref=ref, kind=ev.text("kind"), name=ev.text("name"), data=data, updated_at=ev.time
                 )
                 ch.profiles.add(ref)
+                self._fences.set_profile(ref, ev.text("kind"), data)
             elif t is EventType.TASK:
                 w.tasks.append(ev)
             elif t is EventType.DEVICE:
@@ -1343,6 +1351,21 @@ class Store:
     def last_positions(self) -> dict[str, dict[str, Any]]:
         with self.engine.connect() as conn:
             return {r.subject: dict(r._mapping) for r in conn.execute(select(T_LAST_POS))}
+
+    def trail(self, subject: str, since: datetime) -> list[dict[str, Any]]:
+        """A subject's positions since `since`, oldest first (lat, lon, crs, at): the map's trail."""
+        q = (
+            select(T_POSITIONS.c.lat, T_POSITIONS.c.lon, T_POSITIONS.c.crs, T_POSITIONS.c.at)
+            .where(and_(T_POSITIONS.c.subject == subject, T_POSITIONS.c.at >= since))
+            .order_by(T_POSITIONS.c.at, T_POSITIONS.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def devices(self) -> dict[str, dict[str, Any]]:
+        """Every wearable's last known status and battery, by device id (with the elder wearing it)."""
+        with self.engine.connect() as conn:
+            return {r.device: dict(r._mapping) for r in conn.execute(select(T_DEVICES))}
 
     def protocol_errors(self, feed: str | None = None) -> list[dict[str, Any]]:
         q = select(T_PROTO_ERRORS).order_by(T_PROTO_ERRORS.c.id)
