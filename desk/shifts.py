@@ -132,6 +132,7 @@ class ShiftLogEntry:
     feed: str | None = None
     entry_id: int | None = None  # the shift log row (manual and shift entries)
     corrects: int | None = None  # the entry this one corrects
+    action: str = ""  # what the source record calls it: acknowledge, alarm_sound_failed, gap, down, …
 
 
 _INCIDENT_ACTIONS: dict[str, LogCategory] = {

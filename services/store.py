@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from desk.events import EventType, Invalid, ValidEvent, validate
-from desk.feeds import Problem, ProblemKind
+from desk.feeds import FeedState, Problem, ProblemKind
 from desk.geofence import GeofenceWatch, wandering_signal
 from desk.grievances import CATEGORIES as GRIEVANCE_CATEGORIES
 from desk.grievances import (
@@ -53,6 +53,26 @@ from desk.incidents import (
     signal_of,
     task_moves,
 )
+from desk.shifts import (
+    MANUAL_CATEGORIES,
+    DeviceState,
+    FeedChange,
+    Handled,
+    LogCategory,
+    LogSource,
+    ReportInput,
+    Shift,
+    ShiftError,
+    ShiftLogEntry,
+    SignedReport,
+    check_handover,
+    check_open,
+    content_hash,
+    desk_category,
+    incident_category,
+    seal_of,
+    tampering,
+)
 from services.db import (
     CommandRow,
     DeskLogRow,
@@ -69,6 +89,9 @@ from services.db import (
     PositionRow,
     ProfileRow,
     ProtocolErrorRow,
+    ShiftLogRow,
+    ShiftReportRow,
+    ShiftRow,
     StaffStatusRow,
     TaskRow,
     TaskUpdateRow,
@@ -1151,6 +1174,8 @@ class Store:
 
     def set_feed_state(self, feed: str, state: str, detail: str | None) -> None:
         with self._write() as conn:
+            old = conn.execute(select(T_FEEDS.c.state).where(T_FEEDS.c.name == feed)).scalar()
+            self._feed_transition(conn, feed, old, state, detail)
             conn.execute(
                 update(T_FEEDS)
                 .where(T_FEEDS.c.name == feed)
@@ -1598,6 +1623,330 @@ class Store:
         else:
             conn.execute(insert(T_CASES).values(**values))
 
+    # ---- the shift (值班): shifts, the shift log, signed handover reports ---------------------------
+    # The shift log is a view: the incident log, the desk log and the feed notices already hold every
+    # action, written in the transaction that made it; the shift_log table adds only what no other
+    # record holds (manual entries, the shift's own steps, feed outages and recoveries).
+    def open_shift(self, desk: str, lead: str, staff: Sequence[str], by: str) -> Shift:
+        """Open a shift with its lead and staff on duty; ShiftError while another one is open."""
+        now = now_utc()
+        with self._write() as conn:
+            lead, people = check_open(lead, staff, _current_shift(conn, desk))
+            shift_id = conn.execute(
+                insert(T_SHIFTS).values(desk=desk, lead=lead, staff=list(people), opened_at=now, opened_by=by)
+            ).inserted_primary_key[0]  # type: ignore[index]
+            text = "、".join(people)
+            _shift_entry(conn, shift_id, now, "opened", by, f"{lead}：{text}" if text else lead)
+            return _shift_from_row(conn.execute(select(T_SHIFTS).where(T_SHIFTS.c.id == shift_id)).one())
+
+    def close_shift(self, shift_id: int, incoming: str, notes: str | None, by: str) -> Shift:
+        """Hand the shift over to the incoming lead (with the outgoing lead's notes); it closes."""
+        now = now_utc()
+        with self._write() as conn:
+            row = conn.execute(select(T_SHIFTS).where(T_SHIFTS.c.id == shift_id)).first()
+            shift = _shift_from_row(row) if row is not None else None
+            incoming = check_handover(shift, incoming)
+            notes = (notes or "").strip() or None
+            conn.execute(
+                update(T_SHIFTS)
+                .where(T_SHIFTS.c.id == shift_id)
+                .values(closed_at=now, handed_to=incoming, notes=notes)
+            )
+            _shift_entry(conn, shift_id, now, "handed_over", by, incoming)
+            return _shift_from_row(conn.execute(select(T_SHIFTS).where(T_SHIFTS.c.id == shift_id)).one())
+
+    def add_log_entry(
+        self, shift_id: int | None, category: str, text: str, by: str, corrects: int | None = None
+    ) -> ShiftLogEntry:
+        """A manual entry in the shift log; a correction names the entry it corrects (never edits it)."""
+        cat = LogCategory(category)
+        if cat not in MANUAL_CATEGORIES:
+            raise ShiftError(f"{category} entries are written by the desk, not by hand")
+        text = text.strip()
+        if not text:
+            raise ShiftError("a log entry needs some text")
+        if cat is LogCategory.CORRECTION and corrects is None:
+            raise ShiftError("a correction names the entry it corrects")
+        now = now_utc()
+        with self._write() as conn:
+            if corrects is not None and (
+                conn.execute(select(T_SHIFT_LOG.c.id).where(T_SHIFT_LOG.c.id == corrects)).first() is None
+            ):
+                raise ShiftError(f"no shift log entry {corrects}")
+            entry_id = conn.execute(
+                insert(T_SHIFT_LOG).values(
+                    shift_id=shift_id,
+                    at=now,
+                    category=cat.value,
+                    source=LogSource.MANUAL.value,
+                    by=by,
+                    text=text,
+                    corrects=corrects,
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+        return ShiftLogEntry(now, cat, text, by, LogSource.MANUAL, entry_id=entry_id, corrects=corrects)
+
+    def _feed_transition(
+        self, conn: Connection, feed: str, old: str | None, new: str, detail: str | None
+    ) -> None:
+        """A feed going down or coming back goes into the shift log (the feeds row keeps only the now)."""
+        was_down = old is not None and FeedState(old).is_down
+        down = FeedState(new).is_down
+        if was_down == down or (not down and new != FeedState.LIVE.value):
+            return
+        conn.execute(
+            insert(T_SHIFT_LOG).values(
+                shift_id=None,
+                at=now_utc(),
+                category=LogCategory.FEED.value,
+                source="feed_down" if down else "feed_up",
+                by=SYSTEM,
+                text=f"{new}: {detail}" if detail else new,
+                feed=feed,
+            )
+        )
+
+    def save_report(
+        self,
+        shift_id: int,
+        kind: str,
+        by: str,
+        period: tuple[datetime, datetime],
+        content: str,
+        summary_json: str,
+    ) -> SignedReport:
+        """Keep a generated report with the hash of its content (not signed yet)."""
+        if kind not in ("handover", "on_demand"):
+            raise ValueError(f"unknown report kind {kind!r}")
+        now = now_utc()
+        with self._write() as conn:
+            report_id = conn.execute(
+                insert(T_REPORTS).values(
+                    shift_id=shift_id,
+                    kind=kind,
+                    created_at=now,
+                    created_by=by,
+                    period_from=period[0],
+                    period_to=period[1],
+                    content=content,
+                    summary=summary_json,
+                    content_hash=content_hash(content, summary_json),
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+            return _report_from_row(conn.execute(select(T_REPORTS).where(T_REPORTS.c.id == report_id)).one())
+
+    def sign_report(
+        self, report_id: int, by: str, *, incoming: bool, confirmed: bool = False
+    ) -> SignedReport:
+        """The outgoing lead signs first, then the incoming lead (confirming the open items): sealed.
+
+        Refused once sealed, out of order, and for a report whose content no longer matches its hash.
+        """
+        by = by.strip()
+        if not by:
+            raise ShiftError("a signature needs a name")
+        now = now_utc()
+        with self._write() as conn:
+            row = conn.execute(select(T_REPORTS).where(T_REPORTS.c.id == report_id)).first()
+            if row is None:
+                raise ShiftError(f"no report {report_id}")
+            rep = _report_from_row(row)
+            if rep.sealed:
+                raise ShiftError(f"report {report_id} is signed by both leads and can no longer change")
+            if "content" in tampering(rep):
+                raise ShiftError(f"report {report_id} was changed after it was generated")
+            if not incoming:
+                if rep.signed_out_by is not None:
+                    raise ShiftError(f"report {report_id} is already signed by {rep.signed_out_by}")
+                values: dict[str, Any] = dict(signed_out_by=by, signed_out_at=now)
+                what = "signed_out"
+            else:
+                if rep.signed_out_by is None or rep.signed_out_at is None:
+                    raise ShiftError("the outgoing lead signs first")
+                if by == rep.signed_out_by:
+                    raise ShiftError("the incoming lead signs second, not the outgoing lead again")
+                prev = conn.execute(
+                    select(T_REPORTS.c.seal)
+                    .where(T_REPORTS.c.seal.is_not(None))
+                    .order_by(T_REPORTS.c.signed_in_at.desc(), T_REPORTS.c.id.desc())
+                    .limit(1)
+                ).scalar()
+                seal = seal_of(
+                    prev, rep.content_hash, rep.signed_out_by, rep.signed_out_at, by, now, confirmed
+                )
+                values = dict(
+                    signed_in_by=by,
+                    signed_in_at=now,
+                    open_items_confirmed=confirmed,
+                    prev_seal=prev,
+                    seal=seal,
+                )
+                what = "signed_in"
+            conn.execute(update(T_REPORTS).where(T_REPORTS.c.id == report_id).values(**values))
+            _shift_entry(conn, rep.shift_id, now, what, by, f"#{report_id}")
+            return _report_from_row(conn.execute(select(T_REPORTS).where(T_REPORTS.c.id == report_id)).one())
+
+    def current_shift(self, desk: str | None = None) -> Shift | None:
+        with self.engine.connect() as conn:
+            return _current_shift(conn, desk)
+
+    def shift(self, shift_id: int) -> Shift | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(T_SHIFTS).where(T_SHIFTS.c.id == shift_id)).first()
+            return _shift_from_row(row) if row is not None else None
+
+    def last_shift(self) -> Shift | None:
+        """The newest closed shift, or the open one when none closed yet."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(T_SHIFTS)
+                .where(T_SHIFTS.c.closed_at.is_not(None))
+                .order_by(T_SHIFTS.c.closed_at.desc(), T_SHIFTS.c.id.desc())
+                .limit(1)
+            ).first()
+            if row is None:
+                row = conn.execute(select(T_SHIFTS).order_by(T_SHIFTS.c.id.desc()).limit(1)).first()
+            return _shift_from_row(row) if row is not None else None
+
+    def shifts(
+        self, since: datetime | None = None, until: datetime | None = None, lead: str | None = None
+    ) -> list[Shift]:
+        """Shifts that opened in [since, until) and were led by `lead` (all when None), newest first."""
+        q = select(T_SHIFTS).order_by(T_SHIFTS.c.opened_at.desc(), T_SHIFTS.c.id.desc())
+        if since is not None:
+            q = q.where(T_SHIFTS.c.opened_at >= since)
+        if until is not None:
+            q = q.where(T_SHIFTS.c.opened_at < until)
+        if lead:
+            q = q.where(T_SHIFTS.c.lead == lead)
+        with self.engine.connect() as conn:
+            return [_shift_from_row(r) for r in conn.execute(q)]
+
+    def shift_log(self, start: datetime, end: datetime | None = None) -> list[ShiftLogEntry]:
+        """Every action in [start, end] (to now when None), oldest first: the records and the manual log."""
+        with self.engine.connect() as conn:
+            return _shift_log(conn, start, end)
+
+    def report_input(self, shift: Shift, end: datetime | None = None) -> ReportInput:
+        """What a report of `shift` needs, from its opening to its close (or `end`, or now)."""
+        start = shift.opened_at
+        stop = end or shift.closed_at or now_utc()
+        with self.engine.connect() as conn:
+            opened = [
+                _incident_from_row(r)
+                for r in conn.execute(
+                    select(T_INCIDENTS).where(
+                        and_(T_INCIDENTS.c.opened_at >= start, T_INCIDENTS.c.opened_at < stop)
+                    )
+                )
+            ]
+            ids = [i.id for i in opened]
+            # still open at the end: those open now, and those closed only after the end
+            open_now = [
+                _incident_from_row(r)
+                for r in conn.execute(
+                    select(T_INCIDENTS).where(
+                        and_(
+                            T_INCIDENTS.c.opened_at < stop,
+                            T_INCIDENTS.c.merged_into.is_(None),
+                            (T_INCIDENTS.c.status.in_([s.value for s in OPEN_STATUSES]))
+                            | (T_INCIDENTS.c.resolved_at >= stop),
+                        )
+                    )
+                )
+            ]
+            open_now = [_as_of(i, stop) for i in open_now]
+            on_scene: dict[int, datetime] = {}
+            handled: dict[int, Handled] = {}
+            for chunk in _chunks(ids, 900):
+                q = (
+                    select(T_TASKS.c.incident_id, func.min(T_TASK_UPDATES.c.at))
+                    .join(T_TASK_UPDATES, T_TASK_UPDATES.c.task_ref == T_TASKS.c.ref)
+                    .where(
+                        and_(
+                            T_TASKS.c.incident_id.in_(chunk),
+                            T_TASK_UPDATES.c.status == TaskStatus.ON_SCENE.value,
+                        )
+                    )
+                    .group_by(T_TASKS.c.incident_id)
+                )
+                on_scene.update({r[0]: r[1] for r in conn.execute(q)})
+                hq = (
+                    select(T_INC_LOG.c.incident_id, T_INC_LOG.c.by, T_INC_LOG.c.at)
+                    .where(
+                        and_(
+                            T_INC_LOG.c.incident_id.in_(chunk),
+                            T_INC_LOG.c.action.in_(_HANDLING),
+                            T_INC_LOG.c.by != SYSTEM,
+                        )
+                    )
+                    .order_by(T_INC_LOG.c.id)
+                )
+                for r in conn.execute(hq):
+                    handled.setdefault(r.incident_id, Handled(r.incident_id, r.by, r.at))
+            devices = [
+                DeviceState(r.device, r.elder, r.status, r.battery, r.at)
+                for r in conn.execute(select(T_DEVICES))
+            ]
+            changes = [
+                FeedChange(r.feed, r.at, r.source.removeprefix("feed_"), r.text)
+                for r in conn.execute(
+                    select(T_SHIFT_LOG).where(
+                        and_(T_SHIFT_LOG.c.source.in_(["feed_down", "feed_up"]), T_SHIFT_LOG.c.at < stop)
+                    )
+                )
+            ]
+            changes += [
+                FeedChange(r.feed, r.at, r.kind, r.detail, r._mapping["count"])
+                for r in conn.execute(
+                    select(T_NOTICES).where(and_(T_NOTICES.c.at >= start, T_NOTICES.c.at < stop))
+                )
+            ]
+            log_entries = _shift_log(conn, start, stop)
+        return ReportInput(
+            shift,
+            start,
+            stop,
+            opened,
+            open_now,
+            on_scene,
+            list(handled.values()),
+            devices,
+            changes,
+            log_entries,
+        )
+
+    def reports(self, shift_id: int | None = None) -> list[SignedReport]:
+        """Stored reports (of one shift, or all), oldest first."""
+        q = select(T_REPORTS).order_by(T_REPORTS.c.id)
+        if shift_id is not None:
+            q = q.where(T_REPORTS.c.shift_id == shift_id)
+        with self.engine.connect() as conn:
+            return [_report_from_row(r) for r in conn.execute(q)]
+
+    def report(self, report_id: int) -> SignedReport | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(T_REPORTS).where(T_REPORTS.c.id == report_id)).first()
+            return _report_from_row(row) if row is not None else None
+
+    def verify_report(self, report_id: int) -> list[str]:
+        """What no longer matches in a stored report: content, signatures, seal, chain (empty: intact)."""
+        with self.engine.connect() as conn:
+            rows = [
+                _report_from_row(r)
+                for r in conn.execute(
+                    select(T_REPORTS)
+                    .where(T_REPORTS.c.seal.is_not(None) | (T_REPORTS.c.id == report_id))
+                    .order_by(T_REPORTS.c.signed_in_at, T_REPORTS.c.id)
+                )
+            ]
+        prev: str | None = None
+        for rep in rows:
+            if rep.id == report_id:
+                return tampering(rep, prev if rep.sealed else None) if rep.sealed else tampering(rep)
+            prev = rep.seal
+        raise ShiftError(f"no report {report_id}")
+
 
 def _problem_rows(conn: Connection, limit: int) -> list[Problem]:
     out: list[Problem] = []
@@ -1757,3 +2106,151 @@ def _case_for_update(conn: Connection, inc: Incident) -> tuple[GrievanceCase, bo
         raise IllegalTransition(f"incident {inc.id} is not a grievance")
     exists = conn.execute(select(T_CASES.c.incident_id).where(T_CASES.c.incident_id == inc.id)).first()
     return _cases_of(conn, [inc])[inc.id], exists is not None
+
+
+# ---- the shift: rows and the shift log's sources ----------------------------------------------------
+T_SHIFTS: Table = ShiftRow.__table__  # type: ignore[assignment]
+T_SHIFT_LOG: Table = ShiftLogRow.__table__  # type: ignore[assignment]
+T_REPORTS: Table = ShiftReportRow.__table__  # type: ignore[assignment]
+#: the incident-log actions that mean a person handled the alarm (for the load per operator)
+_HANDLING = ["acknowledge", "alarm_acknowledged", "dispatch", "resolve", "false_alarm", "sign", "assign"]
+
+
+def _chunks(values: list[int], size: int) -> Iterator[list[int]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def _shift_from_row(row: Any) -> Shift:
+    return Shift(
+        id=row.id,
+        desk=row.desk,
+        lead=row.lead,
+        staff=tuple(row.staff or ()),
+        opened_at=row.opened_at,
+        opened_by=row.opened_by,
+        closed_at=row.closed_at,
+        handed_to=row.handed_to,
+        notes=row.notes,
+    )
+
+
+def _current_shift(conn: Connection, desk: str | None) -> Shift | None:
+    q = select(T_SHIFTS).where(T_SHIFTS.c.closed_at.is_(None)).order_by(T_SHIFTS.c.id.desc()).limit(1)
+    if desk is not None:
+        q = q.where(T_SHIFTS.c.desk == desk)
+    row = conn.execute(q).first()
+    return _shift_from_row(row) if row is not None else None
+
+
+def _shift_entry(conn: Connection, shift_id: int, at: datetime, action: str, by: str, text: str) -> None:
+    conn.execute(
+        insert(T_SHIFT_LOG).values(
+            shift_id=shift_id,
+            at=at,
+            category=LogCategory.SHIFT.value,
+            source=f"shift_{action}"[:16],
+            by=by,
+            text=text,
+        )
+    )
+
+
+def _report_from_row(row: Any) -> SignedReport:
+    return SignedReport(
+        id=row.id,
+        shift_id=row.shift_id,
+        kind=row.kind,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        period_from=row.period_from,
+        period_to=row.period_to,
+        content=row.content,
+        summary=row.summary,
+        content_hash=row.content_hash,
+        signed_out_by=row.signed_out_by,
+        signed_out_at=row.signed_out_at,
+        signed_in_by=row.signed_in_by,
+        signed_in_at=row.signed_in_at,
+        open_items_confirmed=row.open_items_confirmed,
+        prev_seal=row.prev_seal,
+        seal=row.seal,
+    )
+
+
+def _as_of(inc: Incident, end: datetime) -> Incident:
+    """The incident as it stood at `end`: a stage done after it is not done yet."""
+
+    def before(t: datetime | None) -> datetime | None:
+        return t if t is not None and t < end else None
+
+    ack, disp, res = before(inc.acknowledged_at), before(inc.dispatched_at), before(inc.resolved_at)
+    status = inc.status
+    if not inc.is_open and res is None:  # closed only after the end: open then
+        status = Status.DISPATCHED if disp else Status.ACKNOWLEDGED if ack else Status.NEW
+    return replace(inc, status=status, acknowledged_at=ack, dispatched_at=disp, resolved_at=res)
+
+
+def _shift_log(conn: Connection, start: datetime, end: datetime | None) -> list[ShiftLogEntry]:
+    def window(col: Any) -> Any:
+        return and_(col >= start, col <= end) if end is not None else col >= start
+
+    out: list[ShiftLogEntry] = []
+    q = (
+        select(
+            T_INC_LOG.c.at,
+            T_INC_LOG.c.action,
+            T_INC_LOG.c.by,
+            T_INC_LOG.c.note,
+            T_INC_LOG.c.incident_id,
+            T_INCIDENTS.c.title,
+        )
+        .join(T_INCIDENTS, T_INCIDENTS.c.id == T_INC_LOG.c.incident_id)
+        .where(window(T_INC_LOG.c.at))
+    )
+    for r in conn.execute(q):
+        text = f"{r.title} — {r.note}" if r.note else r.title
+        out.append(
+            ShiftLogEntry(
+                r.at,
+                incident_category(r.action),
+                text,
+                r.by,
+                LogSource.INCIDENT,
+                r.incident_id,
+                action=r.action,
+            )
+        )
+    for r in conn.execute(select(T_DESK_LOG).where(window(T_DESK_LOG.c.at))):
+        out.append(
+            ShiftLogEntry(r.at, desk_category(r.kind), r.note or "", r.by, LogSource.DESK, action=r.kind)
+        )
+    for r in conn.execute(select(T_NOTICES).where(window(T_NOTICES.c.at))):
+        out.append(
+            ShiftLogEntry(
+                r.at, LogCategory.FEED, r.detail, SYSTEM, LogSource.FEED, feed=r.feed, action=r.kind
+            )
+        )
+    for r in conn.execute(select(T_SHIFT_LOG).where(window(T_SHIFT_LOG.c.at))):
+        source = LogSource.MANUAL
+        action = ""
+        if r.source.startswith("feed_"):
+            source, action = LogSource.FEED, r.source.removeprefix("feed_")
+        elif r.source.startswith("shift_"):
+            source, action = LogSource.SHIFT, r.source.removeprefix("shift_")
+        out.append(
+            ShiftLogEntry(
+                r.at,
+                LogCategory(r.category),
+                r.text,
+                r.by,
+                source,
+                r.incident_id,
+                r.feed,
+                r.id,
+                r.corrects,
+                action,
+            )
+        )
+    out.sort(key=lambda e: e.at)
+    return out

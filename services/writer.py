@@ -49,6 +49,12 @@ WRITES = frozenset(
         "record_grievance_outcome",
         "record_callback",
         "close_grievance",
+        # the shift: open, hand over, the manual shift log, reports and their two signatures
+        "open_shift",
+        "close_shift",
+        "add_log_entry",
+        "save_report",
+        "sign_report",
     }
 )
 
