@@ -805,3 +805,18 @@ def tampering(report: SignedReport, expected_prev_seal: str | None = None) -> li
         if expected_prev_seal is not None and report.prev_seal != expected_prev_seal:
             found.append("chain")
     return found
+
+
+# ---- charts (what to draw; widgets/ draws it) -----------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ChartSpec:
+    """A bar chart of named series over labelled categories; `mark` draws a vertical line at index x."""
+
+    title: str
+    labels: list[str]
+    series: list[tuple[str, list[float]]]
+    y_title: str = ""
+    x_title: str = ""
+    mark: tuple[float, str] | None = None
+    width: int = 1280
+    height: int = 460
