@@ -13,7 +13,16 @@ import re
 import pyqtgraph as pg
 import pyqtgraph.exporters
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QUrl
-from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QImageWriter,
+    QPageLayout,
+    QPageSize,
+    QPdfWriter,
+    QTextDocument,
+)
 
 from desk.shifts import ChartSpec
 
@@ -86,7 +95,7 @@ def _png(image: QImage) -> bytes:
     data = QByteArray()
     buf = QBuffer(data)
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buf, b"PNG")
+    QImageWriter(buf, QByteArray(b"png")).write(image)
     buf.close()
     return bytes(data.data())
 
@@ -102,7 +111,7 @@ def html_to_pdf(html: str, path: str, title: str = "值班交接报告") -> None
 
     def resource(match: re.Match[str]) -> str:
         name = f"chart-{len(images)}.png"
-        images.append((name, QImage.fromData(base64.b64decode(match.group(1)), b"PNG")))
+        images.append((name, QImage.fromData(base64.b64decode(match.group(1)))))
         return f'src="{name}"'
 
     body = _DATA_IMG.sub(resource, html)
