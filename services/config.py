@@ -11,12 +11,14 @@ import os
 import stat
 import tomllib
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
 from desk.alarms import AlarmPolicy
+from desk.sla import SlaPolicy
 
 log = logging.getLogger("desk.config")
 
@@ -72,6 +74,9 @@ class Config:
     feeds: tuple[FeedConfig, ...]
     simulator: SimulatorSettings = field(default_factory=SimulatorSettings)
     alarms: AlarmSettings = field(default_factory=AlarmSettings)
+    sla: SlaPolicy = field(default_factory=SlaPolicy.default)
+    #: a task not accepted this long after it was sent is flagged for re-dispatch (`[dispatch]`)
+    accept_within: timedelta = timedelta(minutes=3)
     source: str = "demo default"
 
     @property
@@ -160,8 +165,30 @@ def parse(data: dict[str, Any], source: str) -> Config:
         feeds=tuple(feeds),
         simulator=sim,
         alarms=_alarms(data.get("alarms", {}), source),
+        sla=_sla(data.get("sla", {}), source),
+        accept_within=_accept_within(data.get("dispatch", {}), source),
         source=source,
     )
+
+
+def _sla(raw: Any, source: str) -> SlaPolicy:
+    """`[sla]`: targets per kind (`[sla.fall]`) or class (`[sla."class.welfare"]`), working hours."""
+    try:
+        return SlaPolicy.from_mapping(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{source}: [sla] {exc}") from None
+
+
+def _accept_within(raw: Any, source: str) -> timedelta:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: [dispatch] must be a table")
+    unknown = sorted(set(raw) - {"accept_within_s"})
+    if unknown:
+        raise ConfigError(f"{source}: [dispatch] unknown keys: {', '.join(unknown)}")
+    value = raw.get("accept_within_s", 180)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"{source}: [dispatch] accept_within_s must be a positive number of seconds")
+    return timedelta(seconds=float(value))
 
 
 def _alarms(raw: Any, source: str) -> AlarmSettings:

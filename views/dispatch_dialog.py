@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -321,7 +322,9 @@ class DispatchDialog(QDialog):
             self.accept()
         finally:
             self._busy = False
-            self.dispatch_button.setEnabled(bool(self.suggestions))
+            # the window may have closed while the command was on its way (the desk stopping)
+            if shiboken6.isValid(self.dispatch_button):
+                self.dispatch_button.setEnabled(bool(self.suggestions))
 
     def _fail(self, text: str) -> None:
         self._show(text)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QShortcut
+from PySide6.QtGui import QAction, QBrush, QFont, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
+from desk.assignment import task_overdue
 from desk.grievances import (
     CATEGORIES,
     NOT_RESOLVED_LIKE_AN_ALARM,
@@ -50,8 +51,9 @@ from desk.incidents import TRANSITIONS, Action, IllegalTransition, Incident, Out
 from desk.privacy import mask_address, mask_name, mask_phone
 from desk.sla import SHANGHAI, ClockState, SlaPolicy, Stage, clock, deadline
 from services.store import Changes
+from views import theme
 from views.dispatch_dialog import DispatchDialog, Dispatcher
-from views.incident_data import IncidentDetail, load_incident, load_open_incidents
+from views.incident_data import IncidentDetail, TaskView, load_incident, load_open_incidents
 from views.labels import (
     QT_TRANSLATE_NOOP,
     callback_text,
@@ -408,11 +410,15 @@ class IncidentPanel(QWidget):
         *,
         policy: SlaPolicy | None = None,
         shortcut_context: Qt.ShortcutContext = Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        accept_within: timedelta = timedelta(minutes=3),
     ) -> None:
         super().__init__(parent)
         self.runtime: Any = runtime
         self.by = by
         self.policy = policy or SlaPolicy.default()
+        #: a task still not accepted this long after it was sent is flagged for re-dispatch
+        self.accept_within = accept_within
+        self._task_items: list[tuple[QTreeWidgetItem, TaskView]] = []
         self.detail: IncidentDetail | None = None
         self.prompt: InputPrompt | None = None
         self.dispatch_dialog: DispatchDialog | None = None
@@ -766,11 +772,37 @@ class IncidentPanel(QWidget):
         self.sla_label.setProperty("clock_state", state.value)
         self.sla_label.setStyleSheet(f"QLabel {{ {style} padding:2px 8px; border-radius:4px; }}")
 
+    def overdue_tasks(self, now: datetime | None = None) -> list[str]:
+        """The tasks shown that nobody accepted in time (desk.assignment.task_overdue): re-dispatch."""
+        now = now or datetime.now(UTC)
+        return [
+            t.ref
+            for _item, t in self._task_items
+            if t.status is TaskStatus.SENT and task_overdue(t.created_at, None, now, self.accept_within)
+        ]
+
+    def _flag_tasks(self, now: datetime) -> None:
+        """A task sent and not accepted within the limit turns into a flag that asks for re-dispatch."""
+        late = set(self.overdue_tasks(now))
+        c = theme.colors()
+        for item, t in self._task_items:
+            if t.ref in late:
+                waited = duration_text(now - t.created_at)
+                item.setText(1, self.tr("NOT ACCEPTED for {0} — dispatch again").format(waited))
+                item.setBackground(1, QBrush(c.flag))
+                item.setForeground(1, QBrush(c.flag_text))
+            else:
+                item.setText(1, task_status_text(t.status))
+                item.setData(1, Qt.ItemDataRole.BackgroundRole, None)
+                item.setData(1, Qt.ItemDataRole.ForegroundRole, None)
+
     def _update_clock(self) -> None:
         inc = self.incident
         if inc is None:
             return
         now = datetime.now(UTC)
+        if self._task_items:
+            self._flag_tasks(now)
         age = max(timedelta(0), now - inc.opened_at)
         self.age_label.setText(self.tr("Open for {0}").format(duration_text(age)))
         case = self.detail.case if self.detail is not None else None
@@ -894,6 +926,7 @@ class IncidentPanel(QWidget):
 
     def _render_tasks(self, d: IncidentDetail, now: datetime) -> None:
         self.tasks_view.clear()
+        self._task_items = []
         for t in d.tasks:
             who = f"{t.assignee_name} ({t.assignee})" if t.assignee_name else (t.assignee or "?")
             item = QTreeWidgetItem(
@@ -916,6 +949,8 @@ class IncidentPanel(QWidget):
                 )
             self.tasks_view.addTopLevelItem(item)
             item.setExpanded(True)
+            self._task_items.append((item, t))
+        self._flag_tasks(now)
         if not d.tasks:
             self.tasks_view.addTopLevelItem(QTreeWidgetItem([self.tr("No task sent yet"), "", "", ""]))
 

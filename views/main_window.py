@@ -168,7 +168,9 @@ class DeskWindow(QMainWindow):
         self.feed_model = FeedHealthModel(self)
         grids = load_grids()
         self.incident_model = QueueModel(
-            self, grid_of=lambda lat, lon: g.ref if (g := grid_of(lat, lon, grids)) else None
+            self,
+            policy=runtime.config.sla,
+            grid_of=lambda lat, lon: g.ref if (g := grid_of(lat, lon, grids)) else None,
         )
         self._grids = grids
         self.problem_model = ProblemTableModel(self)
@@ -239,7 +241,12 @@ class DeskWindow(QMainWindow):
 
         # the selected incident, beside the queue; its keys work from anywhere in the window
         self.panel = IncidentPanel(
-            runtime, runtime.config.desk_id, self, shortcut_context=Qt.ShortcutContext.WindowShortcut
+            runtime,
+            runtime.config.desk_id,
+            self,
+            policy=runtime.config.sla,
+            shortcut_context=Qt.ShortcutContext.WindowShortcut,
+            accept_within=runtime.config.accept_within,
         )
         self.panel.incident_changed.connect(lambda incident_id: self._pending.add(incident_id))
         signals.changes_committed.connect(self.panel.on_changes)
@@ -355,6 +362,7 @@ class DeskWindow(QMainWindow):
         self._problems_last = 0.0
         self._problems_timer = QTimer(self)
         self._problems_timer.setSingleShot(True)
+        self._problems_timer.setTimerType(Qt.TimerType.PreciseTimer)  # "at most once a second", not 5 % less
         self._problems_timer.timeout.connect(self._refresh_problems)
         self._problems_follow_up = QTimer(self)
         self._problems_follow_up.setSingleShot(True)
@@ -413,6 +421,8 @@ class DeskWindow(QMainWindow):
 
     # ---- live updates ----------------------------------------------------------------------------
     def on_feed_status(self, status: FeedStatus) -> None:
+        if self._closing:  # the feeds report while they stop, after the window closed
+            return
         old = self.feed_model.update(status)
         if old is None or (
             status.protocol_errors > old.protocol_errors
@@ -493,7 +503,7 @@ class DeskWindow(QMainWindow):
         self._problems_timer.start(wait_ms)
 
     def _refresh_problems(self) -> None:
-        if self._problems_busy or not self._problems_wanted:
+        if self._closing or self._problems_busy or not self._problems_wanted:
             return
         self._problems_wanted = False
         self._problems_busy = True

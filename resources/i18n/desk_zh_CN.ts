@@ -1037,6 +1037,7 @@
     </message>
     <message>
         <source>Request case</source>
+        <extracomment>a task still not accepted this long after it was sent is flagged for re-dispatch</extracomment>
         <translation>诉求工单</translation>
     </message>
     <message>
@@ -1086,6 +1087,10 @@
     <message>
         <source>answer</source>
         <translation>答复</translation>
+    </message>
+    <message>
+        <source>NOT ACCEPTED for {0} — dispatch again</source>
+        <translation>{0}未接单——请改派</translation>
     </message>
     <message>
         <source>Reporter</source>

@@ -111,3 +111,19 @@ def test_a_bad_alarms_table_is_a_named_error(tmp_path: Path, table: str, message
     path.write_text(f"[alarms]\n{table}\n", encoding="utf-8")
     with pytest.raises(config.ConfigError, match=message):
         config.load(path)
+
+
+def test_the_sla_table_sets_the_clocks_of_the_queue_and_the_panel(tmp_path: Path) -> None:
+    from desk.incidents import IncidentClass
+
+    path = tmp_path / "desk.toml"
+    path.write_text("[sla.fall]\nacknowledge_s = 20\ndispatch_s = 45\n[dispatch]\naccept_within_s = 120\n")
+    cfg = config.load(path)
+    target = cfg.sla.target("fall", IncidentClass.EMERGENCY)
+    assert (target.acknowledge.total_seconds(), target.dispatch.total_seconds()) == (20, 45)  # type: ignore[union-attr]
+    assert cfg.accept_within.total_seconds() == 120
+    default = config.demo_config().sla.target("fall", IncidentClass.EMERGENCY)
+    assert (default.acknowledge.total_seconds(), default.dispatch.total_seconds()) == (30, 60)  # type: ignore[union-attr]
+    path.write_text("[sla.fall]\nacknowledge_fortnights = 1\n")
+    with pytest.raises(config.ConfigError, match=r"\[sla\]"):
+        config.load(path)
