@@ -1377,6 +1377,16 @@ class Store:
         with self.engine.connect() as conn:
             return {r.subject: dict(r._mapping) for r in conn.execute(select(T_LAST_POS))}
 
+    def last_positions_of(self, subjects: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The last positions of the named subjects only (the map's incremental read)."""
+        wanted = list(subjects)
+        out: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(wanted), 500):  # SQLite's bound parameters are limited
+                q = select(T_LAST_POS).where(T_LAST_POS.c.subject.in_(wanted[i : i + 500]))
+                out.update({r.subject: dict(r._mapping) for r in conn.execute(q)})
+        return out
+
     def trail(self, subject: str, since: datetime) -> list[dict[str, Any]]:
         """A subject's positions since `since`, oldest first (lat, lon, crs, at): the map's trail."""
         q = (

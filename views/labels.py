@@ -45,6 +45,7 @@ INCIDENT_KINDS: dict[str, str] = {
     "device_not_worn": QT_TRANSLATE_NOOP("IncidentKind", "Wristband not worn"),
     "device_low_battery": QT_TRANSLATE_NOOP("IncidentKind", "Wristband battery low"),
     "grievance": QT_TRANSLATE_NOOP("IncidentKind", "Resident request"),
+    "wandering": QT_TRANSLATE_NOOP("IncidentKind", "Left the safe zone"),
 }
 
 _STATUS = "IncidentStatus"

@@ -35,7 +35,7 @@ from views.labels import (
 ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 #: every kind the rules in desk/incidents.py give an incident
-KINDS = [*ALARM_TITLES, "fall", "sos", *(f"device_{s}" for s in DEVICE_TITLES), "grievance"]
+KINDS = [*ALARM_TITLES, "fall", "sos", *(f"device_{s}" for s in DEVICE_TITLES), "grievance", "wandering"]
 
 
 def test_every_incident_kind_status_and_feed_state_has_its_chinese_word(zh: None) -> None:
