@@ -12,17 +12,19 @@ import bisect
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QFont
 
-from desk.incidents import QueueItem, Status
+from desk.assignment import task_overdue
+from desk.grievances import case_clock
+from desk.incidents import QueueItem, Status, TaskStatus
 from desk.privacy import mask_name
 from desk.sla import ClockState, SlaPolicy, Stage, clock
 from views import theme
-from views.labels import QT_TRANSLATE_NOOP, incident_kind, plain_tooltip, status_text
+from views.labels import QT_TRANSLATE_NOOP, grievance_status_text, incident_kind, plain_tooltip, status_text
 from views.timespan import span_text
 from widgets.priority_chip import PRIORITY_COLORS
 
@@ -130,9 +132,11 @@ class QueueModel(QAbstractTableModel):
         policy: SlaPolicy | None = None,
         grid_of: Callable[[float, float], str | None] | None = None,
         now: Callable[[], datetime] | None = None,
+        accept_within: timedelta = timedelta(minutes=3),
     ) -> None:
         super().__init__(parent)
         self.policy = policy or SlaPolicy.default()
+        self.accept_within = accept_within  # a task not accepted this long after it was sent: flagged
         self._grid_of = grid_of
         self._clock_now = now or (lambda: datetime.now(UTC))
         self._now = self._clock_now()
@@ -145,16 +149,19 @@ class QueueModel(QAbstractTableModel):
     # ---- data in ------------------------------------------------------------------------------
     def _row(self, item: QueueItem) -> _Row:
         inc = item.incident
-        c = clock(
-            self.policy,
-            inc.kind,
-            inc.cls,
-            inc.opened_at,
-            inc.acknowledged_at,
-            inc.dispatched_at,
-            inc.resolved_at,
-            self._now,
-        )
+        if item.case is not None:  # a grievance runs on its case's clocks: sign, then answer (working days)
+            c = case_clock(self.policy, inc.opened_at, item.case, self._now)
+        else:
+            c = clock(
+                self.policy,
+                inc.kind,
+                inc.cls,
+                inc.opened_at,
+                inc.acknowledged_at,
+                inc.dispatched_at,
+                inc.resolved_at,
+                self._now,
+            )
         grid = (
             self._grid_of(inc.lat, inc.lon)
             if self._grid_of and inc.lat is not None and inc.lon is not None
@@ -268,11 +275,11 @@ class QueueModel(QAbstractTableModel):
             self.p1_unacknowledged_changed.emit(unseen)
 
     def tick(self) -> None:
-        """Advance the live columns (age, SLA). The order does not change: a stage (and so a due
-        time) changes only through a commit, which arrives through apply()."""
+        """Advance the live columns (age, SLA, a task turning unaccepted). The order does not change:
+        a stage (and so a due time) changes only through a commit, which arrives through apply()."""
         self._now = self._clock_now()
         if self._rows:
-            self.dataChanged.emit(self.index(0, COL_AGE), self.index(len(self._rows) - 1, COL_SLA))
+            self.dataChanged.emit(self.index(0, COL_AGE), self.index(len(self._rows) - 1, COL_ASSIGNEE))
 
     # ---- reading it ---------------------------------------------------------------------------
     @property
@@ -295,6 +302,14 @@ class QueueModel(QAbstractTableModel):
         if pos < len(self._rows) and self._rows[pos].item.incident.id == incident_id:
             return pos
         return None
+
+    def unaccepted(self, item: QueueItem) -> bool:
+        """A task sent and not accepted within `accept_within`: flagged for re-dispatch."""
+        return (
+            item.task_status is TaskStatus.SENT
+            and item.task_sent_at is not None
+            and task_overdue(item.task_sent_at, item.task_accepted_at, self._now, self.accept_within)
+        )
 
     def sla_state(self, row: _Row) -> ClockState:
         if row.due_at is None or row.warn_from is None:
@@ -345,9 +360,14 @@ class QueueModel(QAbstractTableModel):
             if col == COL_SLA:
                 return self._sla_text(row)
             if col == COL_STATUS:
+                if item.case is not None:  # 已签收, 已答复, 待回访 … say more than "acknowledged"
+                    return grievance_status_text(item.case.status)
                 return status_text(inc.status)
             if col == COL_ASSIGNEE:
-                return item.assignee_name or item.assignee or ""
+                who = item.assignee_name or item.assignee or ""
+                if self.unaccepted(item):
+                    return self.tr("{0} — NOT ACCEPTED").format(who) if who else self.tr("NOT ACCEPTED")
+                return who
             if col == COL_REPEATS:
                 return str(inc.count) if inc.count > 1 else ""
             return None
@@ -367,6 +387,8 @@ class QueueModel(QAbstractTableModel):
                     return QBrush(c.breach)
                 if state is ClockState.WARNING:
                     return QBrush(c.warn)
+            if col == COL_ASSIGNEE and self.unaccepted(item):
+                return QBrush(c.flag)
             if int(inc.priority) == 1 and inc.status is Status.NEW:
                 return QBrush(c.p1_unseen)
             return None
@@ -380,6 +402,8 @@ class QueueModel(QAbstractTableModel):
                     return QBrush(c.breach_text)
                 if state is ClockState.WARNING:
                     return QBrush(c.warn_text)
+            if col == COL_ASSIGNEE and self.unaccepted(item):
+                return QBrush(c.flag_text)
             if int(inc.priority) == 1 and inc.status is Status.NEW:
                 return QBrush(c.p1_unseen_text)
             return None

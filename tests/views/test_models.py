@@ -232,8 +232,9 @@ def test_the_age_column_advances_on_tick(monkeypatch: pytest.MonkeyPatch) -> Non
     clock.advance(2 * 3600)
     model.tick()
     assert [cell(model, r, "Age") for r in range(2)] == ["2 h 01 min", "2 h 01 min"]
-    live = (0, views.queue.COL_AGE, 1, views.queue.COL_SLA)
-    # each tick repaints the live columns (age, SLA clock) of every row, and nothing else
+    live = (0, views.queue.COL_AGE, 1, views.queue.COL_ASSIGNEE)
+    # each tick repaints the live columns (age, SLA clock, state, a task turning unaccepted) of every
+    # row, and nothing else
     assert seen.changed == [live, live]
 
 

@@ -10,10 +10,11 @@ from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from desk.incidents import Incident, IncidentClass, Priority, QueueItem, Status
+from desk.incidents import Incident, IncidentClass, Priority, QueueItem, Status, TaskStatus
 from views import theme
 from views.queue import (
     COL_AGE,
+    COL_ASSIGNEE,
     COL_PERSON,
     COL_PRIORITY,
     COL_SLA,
@@ -234,3 +235,44 @@ def test_the_p1_banner_count_follows_every_kind_of_change(model: QueueModel) -> 
         model.apply(batch)
         assert model.p1_unacknowledged == unacknowledged_p1_rows()
     assert model.p1_unacknowledged == 5  # 4, 5, 6, 7, 8
+
+
+def test_a_task_nobody_accepted_in_time_is_flagged_in_the_assigned_column(
+    model: QueueModel, clock: Clock
+) -> None:
+    sent = replace(
+        item(1, status=Status.DISPATCHED),
+        task_ref="T-1",
+        task_status=TaskStatus.SENT,
+        assignee="S-006",
+        assignee_name="陈晓东",
+        task_sent_at=T0,
+    )
+    accepted = replace(sent, incident=replace(sent.incident, id=2, key="k2"), task_status=TaskStatus.ACCEPTED)
+    model.replace_all([sent, accepted])
+    row = {model.index(r, 0).data(INCIDENT_ID_ROLE): r for r in range(2)}
+    assert model.index(row[1], COL_ASSIGNEE).data() == "陈晓东"
+    clock.now = T0 + timedelta(minutes=3, seconds=1)  # the default limit: three minutes
+    model.tick()
+    flagged = model.index(row[1], COL_ASSIGNEE)
+    assert flagged.data() == "陈晓东 — NOT ACCEPTED"
+    assert flagged.data(Qt.ItemDataRole.BackgroundRole).color() == theme.colors().flag
+    assert model.index(row[2], COL_ASSIGNEE).data() == "陈晓东"  # accepted: no flag
+
+
+def test_a_grievance_shows_its_case_status_and_runs_on_its_case_clock(
+    model: QueueModel, clock: Clock
+) -> None:
+    from desk.grievances import GrievanceCase, GrievanceStatus
+
+    g = item(1, kind="grievance", prio=4, cls=IncidentClass.GRIEVANCE, status=Status.ACKNOWLEDGED)
+    case = GrievanceCase(
+        1, GrievanceStatus.REPLIED, "noise", "noise", signed_at=T0, assigned_at=T0, replied_at=T0
+    )
+    model.replace_all([replace(g, case=case)])
+    assert model.index(0, COL_STATUS).data() == "Answered"
+    assert model.index(0, COL_SLA).data() == ""  # answered: the case's clock has stopped
+    waiting = GrievanceCase(1, GrievanceStatus.RECEIVED, "noise", "noise")
+    model.apply([replace(g, case=waiting)])
+    assert model.index(0, COL_STATUS).data() == "To be signed for"
+    assert model.index(0, COL_SLA).data().startswith("acknowledge in")
