@@ -74,6 +74,12 @@ def _parser() -> argparse.ArgumentParser:
     for name in ("events", "incidents", "feeds"):
         sp = sub.add_parser(name, help=f"print the stored {name}")
         sp.add_argument("--json", action="store_true", required=True)
+    rep = sub.add_parser("report", help="write a shift's handover report as PDF and/or HTML")
+    which = rep.add_mutually_exclusive_group(required=True)
+    which.add_argument("--shift", type=int, metavar="ID", help="the shift's number")
+    which.add_argument("--last", action="store_true", help="the last shift handed over (else the open one)")
+    rep.add_argument("--pdf", type=Path, metavar="FILE")
+    rep.add_argument("--html", type=Path, metavar="FILE")
     return p
 
 
@@ -186,6 +192,38 @@ async def _until_signalled(
     finally:
         log.info("stopping")
         await asyncio.wait_for(stop(), 10)
+
+
+def cmd_report(cfg: config_mod.Config, args: argparse.Namespace) -> int:
+    """Write a shift's report: the stored handover report (with its signatures and integrity check)
+    when there is one, else one generated now from the records."""
+    if args.pdf is None and args.html is None:
+        print("report: say where to write it: --pdf FILE and/or --html FILE", file=sys.stderr)
+        return 2
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the charts and the PDF need no screen
+    from PySide6.QtWidgets import QApplication
+
+    from services.reports import ReportService, signed_html
+    from widgets.report_render import chart_png, html_to_pdf
+
+    store = _store(cfg)
+    shift = store.last_shift() if args.last else store.shift(args.shift)
+    if shift is None:
+        print("report: no such shift" if not args.last else "report: no shift yet", file=sys.stderr)
+        return 1
+    _app = QApplication.instance() or QApplication([])
+    stored = [r for r in store.reports(shift.id) if r.kind == "handover"]
+    if stored:
+        page = signed_html(stored[-1], store.verify_report(stored[-1].id))
+    else:
+        page = ReportService(store, cfg.sla, chart_png).render(shift.id).html
+    if args.html is not None:
+        args.html.write_text(page, encoding="utf-8")
+        print(f"shift {shift.id}: {args.html}")
+    if args.pdf is not None:
+        html_to_pdf(page, str(args.pdf), f"值班交接报告 第 {shift.id} 班")
+        print(f"shift {shift.id}: {args.pdf}")
+    return 0
 
 
 def cmd_ingest(cfg: config_mod.Config) -> int:
@@ -328,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         "incidents": cmd_incidents,
         "feeds": cmd_feeds,
         "ingest": cmd_ingest,
+        "report": lambda c: cmd_report(c, args),
         None: lambda c: cmd_window(c, args.lang, args.theme),
     }
     return commands[args.command](cfg)

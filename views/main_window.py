@@ -51,6 +51,7 @@ from views.labels import INCIDENT_KINDS, incident_kind, status_text
 from views.problems import ProblemTableModel
 from views.prompts import ask
 from views.queue import INCIDENT_ID_ROLE, QueueFilter, QueueModel
+from views.shift import ShiftDesk, shift_service
 from views.staff import StaffBoard, StaffModel
 from views.theme import Theme
 from views.timespan import span_text, widest_age_texts
@@ -398,6 +399,7 @@ class DeskWindow(QMainWindow):
         self._staff_poll.start()
         signals.changes_committed.connect(self._on_staff_changes)
         self._build_menus()
+        self._build_shift(signals)
         self.flash = Flash(self)
         self.tray: QSystemTrayIcon | None = None
         if alarms is not None:
@@ -840,3 +842,21 @@ class DeskWindow(QMainWindow):
         settings.setValue("window/bottom_tab", self.bottom_tabs.currentIndex())
         super().closeEvent(event)
         self.closed.emit()
+
+    # ---- the shift ----------------------------------------------------------------------------------
+    def _build_shift(self, signals: DeskSignals) -> None:
+        """Who is on shift (the status line), the "Shift log" tab, the Shift menu and the managers' review."""
+        self.shift_desk = ShiftDesk(
+            self, shift_service(self.runtime), lambda text: self.statusBar().showMessage(text, 15_000)
+        )
+        self.statusBar().addPermanentWidget(self.shift_desk.label)
+        self.bottom_tabs.addTab(self.shift_desk.log_view, self.tr("Shift log"))
+        menu = self.menuBar().addMenu(self.tr("S&hift"))
+        desk = self.shift_desk
+        for action in (desk.open_action, desk.handover_action, desk.report_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(desk.review_action)
+        signals.changes_committed.connect(desk.request_refresh)
+        signals.feed_status_changed.connect(desk.request_refresh)
+        desk.request_refresh()

@@ -1,0 +1,86 @@
+"""The shift at a live desk: who is on shift, the shift log tab, the handover with the report and
+both signatures, the managers' review with its CSV (real simulator, runtime, writer and window)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QTabWidget
+from pytestqt.qtbot import QtBot
+
+from desk.shifts import LogCategory
+from tests.views.live import live_desk, rows, run_on_qasync, until
+
+
+def _tab(tabs: QTabWidget, title: str) -> int:
+    return next(i for i in range(tabs.count()) if tabs.tabText(i) == title)
+
+
+def test_a_shift_from_opening_to_the_signed_report(
+    qapp: QApplication, qtbot: QtBot, db_url: str, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        async with live_desk(qtbot, db_url) as desk:
+            window = desk.window
+            shift = window.shift_desk
+            await until(lambda: shift.label.text() == "No shift open", "the status line to say no shift")
+            assert [a.text() for a in window.menuBar().actions()][-1] == "S&hift"
+            assert not shift.handover_action.isEnabled() and shift.open_action.isEnabled()
+
+            await shift.open_shift("王班长", ["李四", "张三"])
+            assert shift.label.text().startswith("On shift: 王班长 (lead) since ")
+            assert shift.label.text().endswith("· 李四、张三")
+            assert shift.handover_action.isEnabled() and not shift.open_action.isEnabled()
+
+            tabs = window.bottom_tabs
+            tabs.setCurrentIndex(_tab(tabs, "Shift log"))
+            log = shift.log_view
+            await shift.add_entry("call", "居民来电询问停水时间")
+            await until(lambda: log.model.rowCount() >= 2, "the opening and the call in the log")
+            table = rows(log.model)
+            assert table[0]["Category"] == "Phone call" and table[0]["What"] == "居民来电询问停水时间"
+            assert table[0]["By"] == "王班长"
+            assert any(
+                r["Category"] == "Shift" and r["What"].startswith("shift opened 王班长") for r in table
+            )
+            log.category.setCurrentIndex(log.category.findData(LogCategory.CALL.value))
+            assert [r["Category"] for r in rows(log.model)] == ["Phone call"]
+            log.category.setCurrentIndex(0)
+            log.search.setText("停水")
+            assert len(rows(log.model)) == 1
+            log.search.setText("")
+
+            dialog = await shift.hand_over("赵六", "5栋独居老人夜间注意")
+            assert dialog is not None and shift.label.text() == "No shift open"
+            page = dialog.browser.toPlainText()
+            assert "社区指挥中心 值班交接报告" in page and "接班值班长：赵六" in page
+            assert "5栋独居老人夜间注意" in page
+            assert dialog.state.text() == "Not signed yet."
+            assert not dialog.sign_in_button.isEnabled()
+            await dialog.sign(incoming=False)
+            assert dialog.state.text() == "Signed by the outgoing lead; the incoming lead signs next."
+            await dialog.sign(incoming=True)  # not confirmed yet: refused
+            assert dialog.state.text() == "The incoming lead confirms the open incidents before signing."
+            dialog.confirm.setChecked(True)
+            await dialog.sign(incoming=True)
+            assert dialog.state.text() == "Signed by both leads and sealed: it can no longer change."
+            assert "☑ 已确认未结事项" in dialog.browser.toPlainText()
+            pdf = tmp_path / "handover.pdf"
+            dialog.export(pdf=True, path=str(pdf))
+            assert pdf.read_bytes().startswith(b"%PDF")
+
+            review = shift.open_review()
+            await review.load()
+            assert review.model.rowCount() == 1
+            row = rows(review.model)[0]
+            assert (row["Lead"], row["Handed to"], row["Report"]) == ("王班长", "赵六", "signed")
+            out = tmp_path / "shifts.csv"
+            review.export_csv(str(out))
+            with out.open(encoding="utf-8-sig") as f:
+                lines = list(csv.reader(f))
+            assert lines[0][:2] == ["Shift", "Lead"] and lines[1][1] == "王班长" and lines[1][10] == "signed"
+            review.close()
+            dialog.close()
+
+    run_on_qasync(qapp, scenario())
