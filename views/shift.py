@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -849,10 +848,6 @@ class ShiftDesk(QObject):
 
     def _keep(self, dialog: QDialog) -> None:
         self.dialogs = [d for d in self.dialogs if d.isVisible()] + [dialog]
-
-
-def warn(parent: QWidget, text: str) -> None:
-    QMessageBox.warning(parent, QCoreApplication.translate("ShiftDesk", "Shift"), text)
 
 
 def shift_service(runtime: Any) -> ShiftService:

@@ -392,6 +392,14 @@
         <source>Night theme</source>
         <translation>夜间主题</translation>
     </message>
+    <message>
+        <source>S&amp;hift</source>
+        <translation>值班(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Shift log</source>
+        <translation>值班日志</translation>
+    </message>
 </context>
 <context>
     <name>DispatchDialog</name>
@@ -660,6 +668,33 @@
     <message>
         <source>Case closed</source>
         <translation>已办结</translation>
+    </message>
+</context>
+<context>
+    <name>HandoverDialog</name>
+    <message>
+        <source>Hand over the shift</source>
+        <translation>交接班</translation>
+    </message>
+    <message>
+        <source>What the next shift must know</source>
+        <translation>下一班需要知道的事项</translation>
+    </message>
+    <message>
+        <source>Outgoing lead</source>
+        <translation>交班值班长</translation>
+    </message>
+    <message>
+        <source>Incoming lead</source>
+        <translation>接班值班长</translation>
+    </message>
+    <message>
+        <source>Handover notes</source>
+        <translation>交班说明</translation>
+    </message>
+    <message>
+        <source>Hand over and write the report</source>
+        <translation>交班并生成报告</translation>
     </message>
 </context>
 <context>
@@ -1488,6 +1523,48 @@
     </message>
 </context>
 <context>
+    <name>LogEntryDialog</name>
+    <message>
+        <source>Add to the shift log</source>
+        <translation>记入值班日志</translation>
+    </message>
+    <message>
+        <source>What happened, who, what was done</source>
+        <translation>发生了什么、涉及谁、如何处理</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Corrects entry {0}: {1}</source>
+        <translation>更正第 {0} 条：{1}</translation>
+    </message>
+    <message>
+        <source>Entry</source>
+        <translation>内容</translation>
+    </message>
+</context>
+<context>
+    <name>OpenShiftDialog</name>
+    <message>
+        <source>Open a shift</source>
+        <translation>接班</translation>
+    </message>
+    <message>
+        <source>Names, separated by commas</source>
+        <translation>姓名，用逗号分隔</translation>
+    </message>
+    <message>
+        <source>Shift lead</source>
+        <translation>值班长</translation>
+    </message>
+    <message>
+        <source>Staff on duty</source>
+        <translation>值班人员</translation>
+    </message>
+</context>
+<context>
     <name>Outcome</name>
     <message>
         <source>Helped on site</source>
@@ -1756,6 +1833,77 @@
     </message>
 </context>
 <context>
+    <name>ReportDialog</name>
+    <message>
+        <source>Handover report of shift {0}</source>
+        <translation>第 {0} 班交接报告</translation>
+    </message>
+    <message>
+        <source>I have gone through the open incidents and take them over</source>
+        <translation>我已核对未结事件并接手</translation>
+    </message>
+    <message>
+        <source>Sign as outgoing lead</source>
+        <translation>交班值班长签字</translation>
+    </message>
+    <message>
+        <source>Sign as incoming lead</source>
+        <translation>接班值班长签字</translation>
+    </message>
+    <message>
+        <source>Export PDF…</source>
+        <translation>导出 PDF…</translation>
+    </message>
+    <message>
+        <source>Export HTML…</source>
+        <translation>导出 HTML…</translation>
+    </message>
+    <message>
+        <source>Outgoing lead</source>
+        <translation>交班值班长</translation>
+    </message>
+    <message>
+        <source>Incoming lead</source>
+        <translation>接班值班长</translation>
+    </message>
+    <message>
+        <source>This report was changed after it was signed: it cannot be trusted.</source>
+        <translation>该报告在签字后被改动，不可采信。</translation>
+    </message>
+    <message>
+        <source>Signed by both leads and sealed: it can no longer change.</source>
+        <translation>交接双方已签字封存，不能再修改。</translation>
+    </message>
+    <message>
+        <source>Signed by the outgoing lead; the incoming lead signs next.</source>
+        <translation>交班值班长已签字，请接班值班长签字。</translation>
+    </message>
+    <message>
+        <source>Not signed yet.</source>
+        <translation>尚未签字。</translation>
+    </message>
+    <message>
+        <source>The incoming lead confirms the open incidents before signing.</source>
+        <translation>接班值班长须先确认未结事件再签字。</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>HTML files (*.html)</source>
+        <translation>HTML 文件 (*.html)</translation>
+    </message>
+    <message>
+        <source>Export the report</source>
+        <translation>导出报告</translation>
+    </message>
+    <message>
+        <source>Written to {0}</source>
+        <translation>已保存到 {0}</translation>
+    </message>
+</context>
+<context>
     <name>ResponderKind</name>
     <message>
         <source>Grid worker</source>
@@ -1764,6 +1912,332 @@
     <message>
         <source>Patrol team</source>
         <translation>巡逻队</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewModel</name>
+    <message>
+        <source>Shift</source>
+        <translation>班次</translation>
+    </message>
+    <message>
+        <source>Lead</source>
+        <translation>值班长</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <source>Handed to</source>
+        <translation>接班人</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>事件数</translation>
+    </message>
+    <message>
+        <source>P1 acknowledged ≤ 30 s</source>
+        <translation>P1 30 秒内确认</translation>
+    </message>
+    <message>
+        <source>P1 median (s)</source>
+        <translation>P1 确认中位数（秒）</translation>
+    </message>
+    <message>
+        <source>P1 p90 (s)</source>
+        <translation>P1 确认 P90（秒）</translation>
+    </message>
+    <message>
+        <source>Breaches</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <source>Report</source>
+        <translation>报告</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>TAMPERED</source>
+        <translation>已被篡改</translation>
+    </message>
+    <message>
+        <source>signed</source>
+        <translation>已签字</translation>
+    </message>
+    <message>
+        <source>unsigned</source>
+        <translation>未签字</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftDesk</name>
+    <message>
+        <source>Open a shift…</source>
+        <translation>接班…</translation>
+    </message>
+    <message>
+        <source>Hand over…</source>
+        <translation>交班…</translation>
+    </message>
+    <message>
+        <source>Report of this shift so far</source>
+        <translation>本班当前报告</translation>
+    </message>
+    <message>
+        <source>Review past shifts…</source>
+        <translation>历史班次回顾…</translation>
+    </message>
+    <message>
+        <source>No shift open</source>
+        <translation>当前无人值班</translation>
+    </message>
+    <message>
+        <source>On shift: {0} (lead) since {1}</source>
+        <translation>值班长：{0}（{1} 起）</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftLog</name>
+    <message>
+        <source>Acknowledged</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Dispatch</source>
+        <translation>派单</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Escalation</source>
+        <translation>上报</translation>
+    </message>
+    <message>
+        <source>Alarm</source>
+        <translation>报警</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Feed</source>
+        <translation>数据源</translation>
+    </message>
+    <message>
+        <source>Speaker</source>
+        <translation>扬声器</translation>
+    </message>
+    <message>
+        <source>Check-in</source>
+        <translation>签到</translation>
+    </message>
+    <message>
+        <source>Shift</source>
+        <translation>交接班</translation>
+    </message>
+    <message>
+        <source>Phone call</source>
+        <translation>来电</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>来访</translation>
+    </message>
+    <message>
+        <source>Patrol</source>
+        <translation>巡查</translation>
+    </message>
+    <message>
+        <source>Instruction</source>
+        <translation>上级指示</translation>
+    </message>
+    <message>
+        <source>Equipment</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Correction</source>
+        <translation>更正</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>feed down</source>
+        <translation>数据源中断</translation>
+    </message>
+    <message>
+        <source>feed back</source>
+        <translation>数据源恢复</translation>
+    </message>
+    <message>
+        <source>events lost</source>
+        <translation>事件缺失</translation>
+    </message>
+    <message>
+        <source>shift opened</source>
+        <translation>接班</translation>
+    </message>
+    <message>
+        <source>handed over to</source>
+        <translation>交班给</translation>
+    </message>
+    <message>
+        <source>signed by the outgoing lead</source>
+        <translation>交班值班长签字</translation>
+    </message>
+    <message>
+        <source>signed by the incoming lead</source>
+        <translation>接班值班长签字</translation>
+    </message>
+    <message>
+        <source> (corrects entry {0})</source>
+        <translation>（更正第 {0} 条）</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftLogModel</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>记录人</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>事件</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftLogView</name>
+    <message>
+        <source>All categories</source>
+        <translation>全部类别</translation>
+    </message>
+    <message>
+        <source>Search the shift log</source>
+        <translation>搜索值班日志</translation>
+    </message>
+    <message>
+        <source>Add entry…</source>
+        <translation>添加记录…</translation>
+    </message>
+    <message>
+        <source>Correct the selected entry…</source>
+        <translation>更正所选记录…</translation>
+    </message>
+    <message>
+        <source>Select an entry written by hand: the desk&apos;s own entries come from the record.</source>
+        <translation>请选择人工记录：系统记录来自原始记录，不能更正。</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftReviewDialog</name>
+    <message>
+        <source>Shift review</source>
+        <translation>班次回顾</translation>
+    </message>
+    <message>
+        <source>All leads</source>
+        <translation>全部值班长</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>Open report</source>
+        <translation>打开报告</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>Lead</source>
+        <translation>值班长</translation>
+    </message>
+    <message>
+        <source>P1 time to acknowledge (s): median and p90</source>
+        <translation>P1 确认用时（秒）：中位数与 P90</translation>
+    </message>
+    <message>
+        <source>P1 acknowledged within 30 s and 60 s (%)</source>
+        <translation>P1 30 秒、60 秒内确认率（%）</translation>
+    </message>
+    <message>
+        <source>Incidents by class per shift</source>
+        <translation>各班次分类事件数</translation>
+    </message>
+    <message>
+        <source>Shift</source>
+        <translation>班次</translation>
+    </message>
+    <message>
+        <source>median</source>
+        <translation>中位数</translation>
+    </message>
+    <message>
+        <source>≤ 30 s</source>
+        <translation>≤ 30 秒</translation>
+    </message>
+    <message>
+        <source>≤ 60 s</source>
+        <translation>≤ 60 秒</translation>
+    </message>
+    <message>
+        <source>Emergency</source>
+        <translation>紧急求助</translation>
+    </message>
+    <message>
+        <source>Security</source>
+        <translation>治安安防</translation>
+    </message>
+    <message>
+        <source>Welfare</source>
+        <translation>设备与关怀</translation>
+    </message>
+    <message>
+        <source>Grievance</source>
+        <translation>群众诉求</translation>
+    </message>
+    <message>
+        <source>Export as CSV</source>
+        <translation>导出为 CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
     </message>
 </context>
 <context>
