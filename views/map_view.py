@@ -194,6 +194,7 @@ class ElderCardWidget(QFrame):
                 widget.deleteLater()
         if card.open_incidents:
             head = QLabel(self.tr("Open incidents:"))
+            head.setTextFormat(Qt.TextFormat.PlainText)
             self.incidents_box.addWidget(head)
             for incident_id, priority, title in card.open_incidents:
                 button = QPushButton(f"P{priority}  {title}  #{incident_id}")
@@ -202,7 +203,9 @@ class ElderCardWidget(QFrame):
                 button.clicked.connect(lambda _=False, i=incident_id: self.incident_clicked.emit(i))
                 self.incidents_box.addWidget(button)
         else:
-            self.incidents_box.addWidget(QLabel(self.tr("No open incidents")))
+            none = QLabel(self.tr("No open incidents"))
+            none.setTextFormat(Qt.TextFormat.PlainText)
+            self.incidents_box.addWidget(none)
         self.show()
         self.raise_()
         layout = self.layout()
@@ -277,6 +280,7 @@ class MapView(QWidget):
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.title = QLabel(self.tr("Map"))
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setStyleSheet("font-weight: bold; font-size: 14pt;")
         bar = QHBoxLayout()
         bar.addWidget(self.title)
@@ -346,6 +350,7 @@ class MapView(QWidget):
         self.legend_texts = [text for _pix, text in entries]
         for n, (pix, text) in enumerate(entries):
             icon = QLabel()
+            icon.setTextFormat(Qt.TextFormat.PlainText)
             icon.setPixmap(pix)
             label = QLabel(text)
             label.setTextFormat(Qt.TextFormat.PlainText)
