@@ -48,6 +48,7 @@ from views.feed_health import FeedHealthModel
 from views.incident_data import load_grids, load_responders
 from views.incident_panel import IncidentPanel
 from views.labels import INCIDENT_KINDS, incident_kind, status_text
+from views.map_view import MapView
 from views.problems import ProblemTableModel
 from views.prompts import ask
 from views.queue import INCIDENT_ID_ROLE, QueueFilter, QueueModel
@@ -400,6 +401,7 @@ class DeskWindow(QMainWindow):
         signals.changes_committed.connect(self._on_staff_changes)
         self._build_menus()
         self._build_shift(signals)
+        self._build_map(signals)
         self.flash = Flash(self)
         self.tray: QSystemTrayIcon | None = None
         if alarms is not None:
@@ -860,3 +862,54 @@ class DeskWindow(QMainWindow):
         signals.changes_committed.connect(desk.request_refresh)
         signals.feed_status_changed.connect(desk.request_refresh)
         desk.request_refresh()
+
+    # ---- the map ---------------------------------------------------------------------------------
+    def _build_map(self, signals: DeskSignals) -> None:
+        """The elder location map as the third column beside the queue and the panel (View → Map)."""
+        self.map_view = MapView(self.runtime)
+        self.beside.addWidget(self.map_view)
+        self.beside.setStretchFactor(2, 2)
+        signals.changes_committed.connect(self.map_view.on_changes)
+        self.map_view.incident_selected.connect(self.select_incident)
+        self.incident_view.selectionModel().currentRowChanged.connect(self._centre_map_on_row)
+        self.closed.connect(self.map_view.close_down)
+        self.map_action = QAction(self.tr("Map"), self)
+        self.map_action.setCheckable(True)
+        self.map_action.setShortcut("Ctrl+Shift+M")
+        # hidden until asked for: the queue keeps its full width on a first start
+        visible = bool(QSettings().value("window/map", False, type=bool))
+        self.map_action.setChecked(visible)
+        self.map_view.setVisible(visible)
+        if visible:
+            self.beside.setSizes([800, 520, 700])
+        self.map_action.toggled.connect(self.show_map)
+        theme_action = self.theme_actions[Theme.DAY]
+        for top in self.menuBar().actions():
+            menu = top.menu()
+            if isinstance(menu, QWidget) and theme_action in menu.actions():
+                menu.addAction(self.map_action)
+        QTimer.singleShot(0, self._load_map)
+
+    def _load_map(self) -> None:
+        try:  # on the desk's loop only (a window built without one, in a test, has no map to read)
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if not self._closing:
+            loop.create_task(self.map_view.load()).add_done_callback(_log_failure)
+
+    def show_map(self, visible: bool) -> None:
+        """View → Map (Ctrl+Shift+M): show or hide the map; the choice is kept for the next start."""
+        self.map_view.setVisible(visible)
+        sizes = self.beside.sizes()
+        if visible and len(sizes) == 3 and sizes[2] < self.map_view.minimumWidth():
+            total = sum(sizes)
+            self.beside.setSizes([int(total * 0.42), int(total * 0.25), int(total * 0.33)])
+        if self.map_action.isChecked() != visible:
+            self.map_action.setChecked(visible)
+        QSettings().setValue("window/map", visible)
+
+    def _centre_map_on_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        incident_id = current.data(INCIDENT_ID_ROLE) if current.isValid() else None
+        if incident_id is not None and self.map_view.isVisible():
+            self.map_view.show_incident(int(incident_id))

@@ -397,6 +397,10 @@
         <translation>值班(&amp;H)</translation>
     </message>
     <message>
+        <source>Map</source>
+        <translation>地图</translation>
+    </message>
+    <message>
         <source>Shift log</source>
         <translation>值班日志</translation>
     </message>
@@ -489,6 +493,104 @@
     <message>
         <source>Off duty</source>
         <translation>不在岗</translation>
+    </message>
+</context>
+<context>
+    <name>ElderCardWidget</name>
+    <message>
+        <source>Close the card</source>
+        <extracomment>zoom used when the map centres on something (metres per pixel) marker styles, bottom to top</extracomment>
+        <translation>关闭卡片</translation>
+    </message>
+    <message>
+        <source>Age: {0}</source>
+        <translation>年龄：{0}</translation>
+    </message>
+    <message>
+        <source>none recorded</source>
+        <translation>无记录</translation>
+    </message>
+    <message>
+        <source>Conditions: {0}</source>
+        <translation>健康状况：{0}</translation>
+    </message>
+    <message>
+        <source>Wandering watch: safe zone {0} m around home</source>
+        <translation>防走失关注：安全区为住址周边 {0} 米</translation>
+    </message>
+    <message>
+        <source>Wandering watch</source>
+        <translation>防走失关注</translation>
+    </message>
+    <message>
+        <source>Contact: {0} {1} {2}</source>
+        <translation>联系人：{0} {1} {2}</translation>
+    </message>
+    <message>
+        <source>Wristband battery: {0}%</source>
+        <translation>手环电量：{0}%</translation>
+    </message>
+    <message>
+        <source>Wristband battery: unknown</source>
+        <translation>手环电量：未知</translation>
+    </message>
+    <message>
+        <source>Wristband: {0}</source>
+        <translation>手环：{0}</translation>
+    </message>
+    <message>
+        <source>Last seen: {0} ({1} ago)</source>
+        <translation>最后定位：{0}（{1}前）</translation>
+    </message>
+    <message>
+        <source>Last seen: never</source>
+        <translation>最后定位：无</translation>
+    </message>
+    <message>
+        <source>Open incidents:</source>
+        <translation>未结事件：</translation>
+    </message>
+    <message>
+        <source>No open incidents</source>
+        <translation>无未结事件</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n s</source>
+        <translation>
+            <numerusform>%n 秒</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n 分钟</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h</source>
+        <translation>
+            <numerusform>%n 小时</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>not worn</source>
+        <translation>未佩戴</translation>
+    </message>
+    <message>
+        <source>battery low</source>
+        <translation>电量低</translation>
+    </message>
+    <message>
+        <source>charging</source>
+        <translation>充电中</translation>
     </message>
 </context>
 <context>
@@ -902,6 +1004,10 @@
     <message>
         <source>Resident request</source>
         <translation>居民诉求</translation>
+    </message>
+    <message>
+        <source>Left the safe zone</source>
+        <translation>走失预警</translation>
     </message>
 </context>
 <context>
@@ -1543,6 +1649,65 @@
     <message>
         <source>Entry</source>
         <translation>内容</translation>
+    </message>
+</context>
+<context>
+    <name>MapView</name>
+    <message>
+        <source>Find an elder by name or number…</source>
+        <translation>按姓名或编号查找老人…</translation>
+    </message>
+    <message>
+        <source>Follow new P1</source>
+        <translation>跟随新 P1</translation>
+    </message>
+    <message>
+        <source>Centre the map on every new P1 incident</source>
+        <translation>每有新的 P1 事件，地图即移到该处</translation>
+    </message>
+    <message>
+        <source>Whole community</source>
+        <translation>全社区</translation>
+    </message>
+    <message>
+        <source>Map</source>
+        <translation>地图</translation>
+    </message>
+    <message>
+        <source>Elder</source>
+        <translation>老人</translation>
+    </message>
+    <message>
+        <source>In an incident</source>
+        <translation>事件中</translation>
+    </message>
+    <message>
+        <source>Battery low</source>
+        <translation>电量低</translation>
+    </message>
+    <message>
+        <source>Position old</source>
+        <translation>定位过时</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>Grid worker</source>
+        <translation>网格员</translation>
+    </message>
+    <message>
+        <source>Patrol team</source>
+        <translation>巡逻队</translation>
+    </message>
+    <message>
+        <source>Nobody found for “{0}”</source>
+        <translation>未找到“{0}”</translation>
+    </message>
+    <message>
+        <source>{0} has no position yet</source>
+        <translation>{0} 尚无定位</translation>
     </message>
 </context>
 <context>
