@@ -8,10 +8,11 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
 # Debian packages the desk needs: Qt's xcb platform and GL, a CJK font for Chinese text,
-# ALSA's player (the sound backend playsound3 can use), Xvfb for screenshots.
+# ALSA's player (the sound backend playsound3 can use), Xvfb for screenshots, poppler-utils (pdftoppm:
+# the handover report's PDF looked at as PNG).
 DEBS := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0 \
         libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 \
-        libxcb-randr0 libxcb-xkb1 libxcb-xinerama0 fonts-wqy-microhei alsa-utils
+        libxcb-randr0 libxcb-xkb1 libxcb-xinerama0 fonts-wqy-microhei alsa-utils poppler-utils
 
 .PHONY: run test lint system-deps venv translations bench clean
 

@@ -78,7 +78,7 @@ KIND_NAMES: dict[str, str] = {
     **{f"device_{k}": v for k, v in DEVICE_TITLES.items()},
 }
 #: how big a chart is on the page (CSS pixels) and drawn (pixels: twice as fine, for print)
-CHART_W, CHART_H = 640, 230
+CHART_W, CHART_H = 560, 201
 #: at most this many rows of a long list in the report (the rest are counted)
 MAX_ROWS = 200
 

@@ -72,6 +72,9 @@ def chart_png(spec: ChartSpec) -> bytes:
         line.label.setFont(_font(15))
         item.addItem(line)
     bottom, left = item.getAxis("bottom"), item.getAxis("left")
+    # room for the large tick labels (an axis that is never shown does not grow to fit them)
+    bottom.setHeight(44)
+    left.setWidth(56)
     for axis in (bottom, left):
         axis.setPen(pg.mkPen("#333333"))
         axis.setTextPen(pg.mkPen("#111111"))
@@ -83,6 +86,8 @@ def chart_png(spec: ChartSpec) -> bytes:
     item.setXRange(-0.6, len(spec.labels) - 0.4, padding=0)
     item.setMouseEnabled(False, False)
     item.hideButtons()
+    item.setGeometry(QRectF(0, 0, spec.width, spec.height))
+    item.layout.activate()  # place the axes now: nothing shows this plot, so no event would
     exporter = pyqtgraph.exporters.ImageExporter(item)
     exporter.parameters()["width"] = spec.width  # the height follows the item's aspect
     exporter.parameters()["antialias"] = True
