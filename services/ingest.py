@@ -282,9 +282,9 @@ class IngestService:
         if isinstance(result, Changes):
             self._pending_acks.append(asyncio.ensure_future(self._after_commit(result)))
             self._pending_acks = [t for t in self._pending_acks if not t.done()]
-        elif isinstance(result, Incident) and self.on_changes is not None:
+        elif error is None and self.on_changes is not None and (touched := _touched(write, result)):
             # an operator moved an incident: every listener hears it (the queue, the alarms)
-            self._notify(Changes(incidents={result.id}))
+            self._notify(Changes(incidents=touched))
 
     def _requeue(self, write: _Write) -> None:
         self._queue.appendleft(write)
@@ -309,3 +309,16 @@ class IngestService:
             self.on_changes(changes)
         except Exception:
             log.exception("a listener failed on committed changes")
+
+
+def _touched(write: _Write, result: Any) -> set[int]:
+    """The incidents an operator's write changed (a dispatch, a note, a recall move or add to one)."""
+    if isinstance(result, Incident):
+        return {result.id}
+    if write.method == "add_task" and len(write.args) > 1 and isinstance(write.args[1], int):
+        return {write.args[1]}  # (ref, incident_id, assignee, summary, by)
+    if write.method == "add_note" and write.args and isinstance(write.args[0], int):
+        return {write.args[0]}
+    if write.method == "recall_task" and isinstance(result, int):
+        return {result}
+    return set()

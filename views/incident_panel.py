@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QBrush, QFont, QShortcut
+from PySide6.QtGui import QAction, QBrush, QFont, QFontMetrics, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -442,8 +442,10 @@ class IncidentPanel(QWidget):
         self.status_label = plain_label()
         self.status_label.setFont(_font(TITLE_POINTS - 2, bold=True))
         self.status_label.setStyleSheet(
-            "QLabel { border:2px solid #455a64; border-radius:4px; padding:2px 8px; }"
+            "QLabel { border:2px solid #78909c; border-radius:4px; padding:0px 8px; }"
         )
+        # the whole line of text inside its border, whatever the style's margins
+        self.status_label.setMinimumHeight(QFontMetrics(self.status_label.font()).height() + 10)
         self.title_label = plain_label(wrap=True)
         self.title_label.setFont(_font(TITLE_POINTS))
         self.title_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -452,14 +454,18 @@ class IncidentPanel(QWidget):
         head.addWidget(self.title_label, 1)
         outer.addLayout(head)
 
-        facts = QHBoxLayout()
+        # the place on a line of its own (a long address wraps there, never into a column of
+        # characters), then how long it has been open and the clock
         self.place_label = plain_label(wrap=True)
+        self.place_label.setFont(_font(BODY_POINTS + 1))
+        outer.addWidget(self.place_label)
+        facts = QHBoxLayout()
         self.age_label = plain_label()
         self.sla_label = plain_label()
         self.sla_label.setFont(_font(BODY_POINTS + 1, bold=True))
-        facts.addWidget(self.place_label, 1)
+        self.sla_label.setWordWrap(True)
         facts.addWidget(self.age_label)
-        facts.addWidget(self.sla_label)
+        facts.addWidget(self.sla_label, 1)
         outer.addLayout(facts)
 
         # ---- actions: a QAction each (keys) and a button each

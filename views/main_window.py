@@ -803,6 +803,13 @@ class DeskWindow(QMainWindow):
         for view in (self.feed_view, self.incident_view, self.problem_view, self.staff_board.view):
             view.horizontalHeader().setStyleSheet(theme.header_style(colors))
             view.viewport().update()
+        # a widget with a style sheet of its own took its colours when it was polished: polish
+        # it again in the new palette (else its text stays in the old theme's ink)
+        for widget in self.findChildren(QWidget):
+            sheet = widget.styleSheet()
+            if sheet:
+                widget.setStyleSheet("")
+                widget.setStyleSheet(sheet)
         self._fit_feed_height()  # the header's air is part of its height
 
     # ---- layout memory ----------------------------------------------------------------------------

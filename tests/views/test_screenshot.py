@@ -9,6 +9,7 @@ With DESK_SAVE_SCREENSHOTS=1 they are also kept as docs/screenshots/window-{day,
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from pathlib import Path
@@ -19,8 +20,11 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from desk.incidents import Status
 from tests.support.events import alarm, examples, fall
 from tests.views.live import live_desk, run_on_qasync, until
+from tests.views.panel_live import OWNER, staff_profiles
+from views.queue import COL_ASSIGNEE
 from views.theme import Theme, resolve
 from widgets.priority_chip import PRIORITY_COLORS
 
@@ -76,14 +80,28 @@ def test_screenshot_after_a_fall_an_alarm_a_grievance_and_an_invalid_event(
     async def scenario() -> None:
         async with live_desk(qtbot, db_url, theme=theme) as desk:
             await until(desk.feed_is_live, "the feed row to say live")
-            for event in (fall(1), alarm(1, kind="smoke"), grievance, invalid):
+            for event in (*staff_profiles(), fall(1), alarm(1, kind="smoke"), grievance, invalid):
                 desk.simulator.inject(event)
             await until(lambda: len(desk.incidents()) == 3, "three incidents in the table")
             await until(
                 lambda: desk.window.problem_model.rowCount() == 1, "the invalid event in the problems"
             )
-            await until(lambda: desk.window.feed_model.status(0).cursor == 4, "the feed's count to reach 4")
+            await until(lambda: desk.window.feed_model.status(0).cursor == 6, "the feed's count to reach 6")
             model = desk.window.incident_model
+            # the smoke alarm is dispatched to the grid worker; the fall, a P1, still waits
+            smoke = next(i for i in desk.runtime.store.incidents() if i.kind == "smoke")
+            result = await desk.runtime.dispatch(smoke.id, OWNER, "查看烟感报警", "desk-test")
+            assert result.ok
+            await until(
+                lambda: model.item(model.row_of(smoke.id) or 0).incident.status is not Status.NEW,
+                "the smoke alarm dispatched in the queue",
+            )
+            assert model.index(model.row_of(smoke.id) or 0, COL_ASSIGNEE).data() == "陈晓东"
+            fall_row = model.row_of(next(i.id for i in desk.runtime.store.incidents() if i.kind == "fall"))
+            assert fall_row == 0
+            assert desk.window.select_incident(model.item(0).incident.id)
+            await until(lambda: desk.window.panel.incident_id == model.item(0).incident.id, "the fall beside")
+            await asyncio.sleep(0.3)  # the panel's detail read
             titles = [model.index(r, 2).data() for r in range(3)]
             assert titles == ["跌倒报警", "烟感报警：5栋 3楼 楼道", grievance["title"]]
             assert model.index(0, 1).data() == fall_kind

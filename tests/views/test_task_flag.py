@@ -44,12 +44,17 @@ def test_a_task_nobody_accepts_turns_into_a_re_dispatch_flag(
                 ),
                 "the task",
             )
-            first = panel.tasks_view.topLevelItem(0)
-            assert first is not None and first.text(1) == "sent"
+
+            def task_state() -> str:  # the panel draws its task list anew on every change
+                first = panel.tasks_view.topLevelItem(0)
+                return first.text(1) if first is not None else ""
+
+            assert task_state() == "sent"
             assert panel.overdue_tasks() == []
-            await until(lambda: first.text(1).startswith("NOT ACCEPTED for"), "the flag", timeout=5)
-            assert first.text(1).endswith("dispatch again")
-            assert first.background(1).color() == theme.colors().flag
+            await until(lambda: task_state().startswith("NOT ACCEPTED for"), "the flag", timeout=5)
+            assert task_state().endswith("dispatch again")
+            first = panel.tasks_view.topLevelItem(0)
+            assert first is not None and first.background(1).color() == theme.colors().flag
             assert len(panel.overdue_tasks()) == 1
 
     run_on_qasync(qapp, scenario())

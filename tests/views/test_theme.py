@@ -92,6 +92,9 @@ def test_the_operator_switches_to_night_and_the_desk_remembers(
             assert model.data(title, queue.Qt.ItemDataRole.BackgroundRole).color() == NIGHT.p1_unseen
             assert model.data(title, queue.Qt.ItemDataRole.ForegroundRole).color() == NIGHT.p1_unseen_text
             assert NIGHT.header.name() in window.incident_view.horizontalHeader().styleSheet()
+            # a label with a style sheet of its own (the incident's state box) writes in the night's ink
+            status = window.panel.status_label
+            assert status.styleSheet() and status.palette().color(QPalette.ColorRole.WindowText) == NIGHT.text
         assert QSettings().value("ui/theme") == "night"
         # the next start, with no theme asked for, is in the night theme again
         async with live_desk(qtbot, db_url, theme=None) as desk:
