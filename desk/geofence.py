@@ -97,6 +97,28 @@ def zone_from_profile(ref: str, data: Mapping[str, Any], polygon: Ring | None = 
     return SafeZone(ref, to_wgs84(lat, lon, crs if isinstance(crs, str) else None), float(radius))
 
 
+def check_ring(points: Sequence[tuple[float, float]]) -> Ring:
+    """A drawn polygon as a ring of (lat, lon): a closing repeat of the first corner and repeated
+    corners dropped; ValueError unless three corners or more remain, in range, enclosing an area."""
+    ring: list[tuple[float, float]] = []
+    for lat, lon in points:
+        lat, lon = float(lat), float(lon)
+        if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValueError(f"not a WGS-84 point: {lat}, {lon}")
+        if not ring or ring[-1] != (lat, lon):
+            ring.append((lat, lon))
+    if len(ring) > 1 and ring[0] == ring[-1]:
+        ring.pop()
+    if len(ring) < 3:
+        raise ValueError("a safe zone needs three corners or more")
+    proj = LocalProjection(*ring[0])
+    xy = [proj.forward(*p) for p in ring]
+    area = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise([*xy, xy[0]])) / 2
+    if abs(area) < 1.0:  # square metres: the corners lie on a line
+        raise ValueError("the corners of a safe zone must enclose an area")
+    return tuple(ring)
+
+
 class FenceState(StrEnum):
     UNKNOWN = "unknown"
     INSIDE = "inside"

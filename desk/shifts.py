@@ -169,6 +169,8 @@ def desk_category(kind: str) -> LogCategory:
         return LogCategory.SOUND
     if kind.startswith("alarm_checkin_"):
         return LogCategory.CHECKIN
+    if kind.startswith("safe_zone_"):  # a safe zone drawn or removed on the map
+        return LogCategory.OTHER
     return LogCategory.ALARM
 
 

@@ -277,6 +277,17 @@ class ProfileRow(Base):
     updated_at: Mapped[datetime]
 
 
+class SafeZoneRow(Base):
+    """A safe zone the shift lead drew on the map: a ring of [lat, lon] in WGS-84 (no row: home and
+    radius from the profile). Removing the polygon deletes the row; the desk log keeps both steps."""
+
+    __tablename__ = "safe_zones"
+    elder: Mapped[str] = mapped_column(String(128), primary_key=True)
+    polygon: Mapped[list[list[float]]] = mapped_column(JSON)
+    drawn_by: Mapped[str] = mapped_column(String(128))
+    drawn_at: Mapped[datetime]
+
+
 class LastPositionRow(Base):
     __tablename__ = "last_positions"
     subject: Mapped[str] = mapped_column(String(128), primary_key=True)

@@ -16,13 +16,13 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import Engine, Table, and_, bindparam, func, insert, select, update
+from sqlalchemy import Engine, Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from desk.events import EventType, Invalid, ValidEvent, validate
 from desk.feeds import FeedState, Problem, ProblemKind
-from desk.geofence import GeofenceWatch, wandering_signal
+from desk.geofence import GeofenceWatch, check_ring, wandering_signal
 from desk.grievances import CATEGORIES as GRIEVANCE_CATEGORIES
 from desk.grievances import (
     NOT_RESOLVED_LIKE_AN_ALARM,
@@ -89,6 +89,7 @@ from services.db import (
     PositionRow,
     ProfileRow,
     ProtocolErrorRow,
+    SafeZoneRow,
     ShiftLogRow,
     ShiftReportRow,
     ShiftRow,
@@ -117,6 +118,7 @@ T_COMMANDS: Table = CommandRow.__table__  # type: ignore[assignment]
 T_NOTES: Table = IncidentNoteRow.__table__  # type: ignore[assignment]
 T_STAFF_STATUS: Table = StaffStatusRow.__table__  # type: ignore[assignment]
 T_DESK_LOG: Table = DeskLogRow.__table__  # type: ignore[assignment]
+T_SAFE_ZONES: Table = SafeZoneRow.__table__  # type: ignore[assignment]
 
 SYSTEM = "system"
 
@@ -503,6 +505,8 @@ class Store:
             self._fences = GeofenceWatch()
             for row in conn.execute(select(T_PROFILES).where(T_PROFILES.c.kind == "elder")):
                 self._fences.set_profile(row.ref, row.kind, row.data or {})
+            for row in conn.execute(select(T_SAFE_ZONES)):  # drawn polygons win over home + radius
+                self._fences.set_polygon(row.elder, [(lat, lon) for lat, lon in row.polygon])
 
     def quarantine_raw(
         self, item: Inbound, reason: str = "could not be applied (see the desk log)"
@@ -1069,6 +1073,45 @@ class Store:
             q = q.where(T_DESK_LOG.c.at >= since)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in reversed(list(conn.execute(q)))]
+
+    # ---- safe zones drawn on the map -------------------------------------------------------------
+    def set_safe_zone(
+        self, elder: str, polygon: Sequence[tuple[float, float]] | None, by: str, desk: str
+    ) -> None:
+        """The shift lead drew a polygon safe zone for an elder ((lat, lon) in WGS-84), or removed it
+        (None): home and radius from the profile again. The wandering watch uses it from the next
+        fix; the desk log records the step."""
+        now = now_utc()
+        with self._write() as conn:
+            if polygon is None:
+                gone = conn.execute(delete(T_SAFE_ZONES).where(T_SAFE_ZONES.c.elder == elder)).rowcount
+                if gone:
+                    note = f"{elder}：删除手绘安全区，恢复住址与半径"
+                    row = dict(at=now, desk=desk, kind="safe_zone_removed", by=by, note=note)
+                    conn.execute(insert(T_DESK_LOG).values(**row))
+                ring = None
+            else:
+                ring = check_ring(polygon)
+                points = [[lat, lon] for lat, lon in ring]
+                _upsert(
+                    conn,
+                    T_SAFE_ZONES,
+                    [dict(elder=elder, polygon=points, drawn_by=by, drawn_at=now)],
+                    ["elder"],
+                )
+                note = f"{elder}：手绘安全区（{len(ring)} 个顶点）"
+                conn.execute(
+                    insert(T_DESK_LOG).values(at=now, desk=desk, kind="safe_zone_drawn", by=by, note=note)
+                )
+        self._fences.set_polygon(elder, ring)  # after the commit: a rollback leaves the watch as it was
+
+    def safe_zones(self) -> dict[str, tuple[tuple[float, float], ...]]:
+        """The drawn safe zones: elder -> ring of (lat, lon) in WGS-84."""
+        with self.engine.connect() as conn:
+            return {
+                r.elder: tuple((float(lat), float(lon)) for lat, lon in r.polygon)
+                for r in conn.execute(select(T_SAFE_ZONES))
+            }
 
     def log_incident(self, incident_id: int, action: str, by: str, note: str) -> None:
         """An entry in an incident's record that moves nothing (a reply sent, a call-back made)."""

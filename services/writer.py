@@ -55,6 +55,8 @@ WRITES = frozenset(
         "add_log_entry",
         "save_report",
         "sign_report",
+        # the map: a safe zone the shift lead drew (or removed)
+        "set_safe_zone",
     }
 )
 

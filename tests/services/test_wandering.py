@@ -143,3 +143,63 @@ def test_trail_and_devices_reads(store: Store) -> None:
     )
     assert store.devices()["FD-1"]["elder"] == "E-9"
     assert store.devices()["FD-1"]["battery"] == 0.12
+
+
+def box(half_m: float) -> list[tuple[float, float]]:
+    """A square of `half_m` around the home, as the shift lead would click it on the map."""
+    return [
+        offset_m(*HOME, n, e)
+        for n, e in ((half_m, -half_m), (half_m, half_m), (-half_m, half_m), (-half_m, -half_m))
+    ]
+
+
+def test_a_drawn_polygon_replaces_the_circle_and_removing_it_falls_back_to_home_and_radius(
+    store: Store,
+) -> None:
+    feed = Feed(store)
+    feed.send(profile("E-1", ["认知障碍"], radius=200))
+    walk(feed, "E-1", [0, 10])
+    store.set_safe_zone("E-1", box(60), "李组长", "desk-01")
+    assert store.safe_zones()["E-1"] == tuple(box(60))
+    # 100 m and 120 m north: well inside the 200 m circle, beyond the drawn square
+    walk(feed, "E-1", [100, 120], start=2)
+    [inc] = wandering(store)
+    assert inc.opened_at == T0 + timedelta(seconds=90) and inc.cleared_at is None
+    walk(feed, "E-1", [0, 5], start=4)
+    [inc] = wandering(store)
+    assert inc.cleared_at == T0 + timedelta(seconds=150)  # the return is recorded
+    # a restarted writer remembers the drawn zone: leaving it again joins the open incident
+    fresh = Store(store.engine)
+    fresh.load([("f1", "ws://127.0.0.1:1/")])
+    feed.store = fresh
+    walk(feed, "E-1", [0, 100, 120, 0, 5], start=6)
+    [inc] = wandering(fresh)
+    assert inc.count == 2
+    # removed: home + radius again, so the same walk raises nothing
+    fresh.set_safe_zone("E-1", None, "李组长", "desk-01")
+    assert fresh.safe_zones() == {}
+    walk(feed, "E-1", [100, 120, 150, 0], start=11)
+    [inc] = wandering(fresh)
+    assert inc.count == 2
+    walk(feed, "E-1", [260, 280], start=15)  # beyond 200 + 25 m: the circle watches again
+    [inc] = wandering(fresh)
+    assert inc.count == 3
+    # both steps in the desk log (and so in the shift log)
+    log = [(e["kind"], e["by"], e["note"]) for e in fresh.desk_log()]
+    assert log == [
+        ("safe_zone_drawn", "李组长", "E-1：手绘安全区（4 个顶点）"),
+        ("safe_zone_removed", "李组长", "E-1：删除手绘安全区，恢复住址与半径"),
+    ]
+
+
+def test_a_safe_zone_needs_three_corners_enclosing_an_area(store: Store) -> None:
+    with pytest.raises(ValueError):
+        store.set_safe_zone("E-1", box(60)[:2], "李组长", "desk-01")
+    line = [offset_m(*HOME, n, 0.0) for n in (0, 10, 20)]
+    with pytest.raises(ValueError):
+        store.set_safe_zone("E-1", line, "李组长", "desk-01")
+    closed = [*box(60), box(60)[0]]
+    store.set_safe_zone("E-1", closed, "李组长", "desk-01")
+    assert len(store.safe_zones()["E-1"]) == 4  # the closing repeat dropped
+    store.set_safe_zone("E-2", None, "李组长", "desk-01")  # nothing to remove: nothing logged
+    assert [e["kind"] for e in store.desk_log()] == ["safe_zone_drawn"]
