@@ -163,6 +163,7 @@ class Changes:
     tasks: set[str] = field(default_factory=set)
     positions: set[str] = field(default_factory=set)
     profiles: set[str] = field(default_factory=set)
+    devices: set[str] = field(default_factory=set)  # wearables whose status moved (their elder's ref)
     feeds: set[str] = field(default_factory=set)
     arrivals: list[float] = field(default_factory=list)
     committed_at: float = 0.0
@@ -180,6 +181,7 @@ class Changes:
         self.tasks |= part.tasks
         self.positions |= part.positions
         self.profiles |= part.profiles
+        self.devices |= part.devices
         self.feeds |= part.feeds
         self.arrivals.extend(part.arrivals)
         self.committed_at = max(self.committed_at, part.committed_at)
@@ -672,6 +674,7 @@ class Store:
             elif t is EventType.DEVICE:
                 dev = ev.text("device") or "?"
                 w.devices[dev] = (dev, ev.text("elder"), ev.text("status"), ev.number("battery"), ev.time)
+                ch.devices.add(ev.text("elder") or dev)
             for sig in signal_of(ev):
                 self._apply_signal(ev, sig, ch, now, w)
         self._insert_opened(conn, w, ch, now)

@@ -148,11 +148,25 @@ def read_incidents(
 
 def read_trail(
     store: MapReads, projection: LocalProjection, subject: str, now: datetime
-) -> list[tuple[float, float]]:
-    """The subject's positions of the last hour on the plane, oldest first."""
+) -> list[tuple[float, float, datetime]]:
+    """The subject's positions of the last hour on the plane with their times, oldest first."""
     return [
-        projection.project(r["lat"], r["lon"], r.get("crs")) for r in store.trail(subject, now - TRAIL_SPAN)
+        (*projection.project(r["lat"], r["lon"], r.get("crs")), r["at"])
+        for r in store.trail(subject, now - TRAIL_SPAN)
     ]
+
+
+def extend_trail(
+    trail: list[tuple[float, float, datetime]], fix: Fix, now: datetime
+) -> list[tuple[float, float, datetime]]:
+    """The trail with a new fix (once: a fix the trail's read already had is not added again),
+    without the points older than the last hour."""
+    if not trail or fix.at > trail[-1][2]:
+        trail.append((fix.x, fix.y, fix.at))
+    since = now - TRAIL_SPAN
+    if trail and trail[0][2] < since:
+        trail = [p for p in trail if p[2] >= since]
+    return trail
 
 
 def marker_style(person: Person | None, state: MarkerState | None) -> str:

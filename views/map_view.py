@@ -46,6 +46,7 @@ from views.map_data import (
     Person,
     card_of,
     elder_state,
+    extend_trail,
     marker_style,
     read_devices,
     read_fixes,
@@ -299,12 +300,13 @@ class MapView(QWidget):
         self.community: CommunityMap | None = None
         self.projection = LocalProjection(0.0, 0.0)
         self.selected: str | None = None
-        self._trail_points: list[tuple[float, float]] = []
+        self._trail_points: list[tuple[float, float, datetime]] = []  # the selected one's, with times
         self._crs: dict[int, str] = {}  # incident id -> the CRS of its location (read once)
         self._shown: dict[str, tuple[float, float, str]] = {}
         self._in_incident: set[str] = set()
         self._pending: set[str] = set()
         self._incidents_wanted = False
+        self._devices_wanted = False
         self._people_wanted = False
         self._new_ids: set[int] = set()
         self._busy: asyncio.Future[None] | None = None
@@ -392,28 +394,33 @@ class MapView(QWidget):
         if changes.incidents:
             self._incidents_wanted = True
             self._new_ids.update(changes.new_incidents)
+        if changes.devices:
+            self._devices_wanted = True
         if changes.profiles:
             self._people_wanted = True
 
     def _tick(self) -> None:
         if self._closing or not self._loaded or (self._busy is not None and not self._busy.done()):
             return
-        if not (self._pending or self._incidents_wanted or self._people_wanted):
+        if not (self._pending or self._incidents_wanted or self._devices_wanted or self._people_wanted):
             return
         subjects, self._pending = list(self._pending), set()
         incidents, self._incidents_wanted = self._incidents_wanted, False
+        devices, self._devices_wanted = self._devices_wanted or incidents, False
         people, self._people_wanted = self._people_wanted, False
-        task = self._busy = asyncio.ensure_future(self._read(subjects, incidents, people))
+        task = self._busy = asyncio.ensure_future(self._read(subjects, incidents, devices, people))
         task.add_done_callback(_log_failure)
 
-    async def _read(self, subjects: list[str], incidents: bool, people: bool) -> None:
+    async def _read(self, subjects: list[str], incidents: bool, devices: bool, people: bool) -> None:
         store = self.runtime.store
+        worn = self.state.devices
         try:
             if people:
                 self.state.people = await asyncio.to_thread(read_people, store)
             fixes = await asyncio.to_thread(read_fixes, store, self.projection, subjects) if subjects else {}
-            if incidents:
+            if devices:
                 self.state.devices = await asyncio.to_thread(read_devices, store)
+            if incidents:
                 self.state.fixes.update(fixes)
                 found, placed = await asyncio.to_thread(
                     read_incidents, store, self.projection, self.state.fixes, self._crs
@@ -422,26 +429,29 @@ class MapView(QWidget):
         except Exception:
             self._pending.update(subjects)  # read again at the next tick
             self._incidents_wanted |= incidents
+            self._devices_wanted |= devices
             self._people_wanted |= people
             raise
         if self._closing:
             return
         self.state.fixes.update(fixes)
+        restyle = set(fixes)
+        if devices:  # a wristband went offline, came back, ran low: its elder's marker says so
+            now_worn = self.state.devices
+            restyle |= {ref for ref in worn.keys() | now_worn.keys() if worn.get(ref) != now_worn.get(ref)}
         if incidents:
             before = self._in_incident
             self._in_incident = _urgent_subjects(self.state.incidents)
-            restyle = set(fixes) | (before ^ self._in_incident)
+            restyle |= before ^ self._in_incident
             self._show_incidents()
-        else:
-            restyle = set(fixes)
         if people:
             restyle = set(self.state.fixes)
         self._restyle(restyle)
-        if self.selected is not None and (self.selected in fixes or incidents or people):
-            if self.selected in fixes:
-                fix = fixes[self.selected]
-                self._trail_points.append((fix.x, fix.y))
-                self.canvas.set_trail(self._trail_points)
+        selected = self.selected
+        if selected is not None and (selected in fixes or incidents or devices or people):
+            if selected in fixes:
+                self._trail_points = extend_trail(self._trail_points, fixes[selected], datetime.now(UTC))
+                self._draw_trail()
             self._refresh_card()
         if incidents:
             self._follow_new()
@@ -554,8 +564,11 @@ class MapView(QWidget):
             read_trail, self.runtime.store, self.projection, ref, datetime.now(UTC)
         )
         if ref == self.selected and not self._closing:
-            self._trail_points = list(points)
-            self.canvas.set_trail(self._trail_points)
+            self._trail_points = points
+            self._draw_trail()
+
+    def _draw_trail(self) -> None:
+        self.canvas.set_trail([(x, y) for x, y, _at in self._trail_points])
 
     def _show_zone(self, ref: str) -> None:
         person = self.state.people.get(ref)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from desk.geo import gcj02_to_wgs84, haversine_m
 from desk.incidents import Priority
 from tests.views.live import LiveDesk, live_desk, run_on_qasync, until
 from tests.views.map_scene import Scene, demo_scene
+from views.map_data import Fix, extend_trail
 from views.map_view import MapView
 from views.queue import INCIDENT_ID_ROLE
 
@@ -53,6 +54,19 @@ async def _play(desk: LiveDesk, scene: Scene) -> MapView:
     return view
 
 
+def test_a_trail_takes_each_fix_once_and_keeps_the_last_hour() -> None:
+    t0 = datetime(2026, 12, 4, 2, 0, tzinfo=UTC)
+    read = [(0.0, 0.0, t0), (1.0, 1.0, t0 + timedelta(minutes=1))]
+    # the tick brings the fix the trail's own read already had: not drawn twice
+    trail = extend_trail(list(read), Fix(1.0, 1.0, t0 + timedelta(minutes=1), None, "wgs84"), t0)
+    assert trail == read
+    trail = extend_trail(trail, Fix(2.0, 2.0, t0 + timedelta(minutes=2), None, "wgs84"), t0)
+    assert len(trail) == 3
+    later = t0 + timedelta(minutes=61, seconds=30)
+    trail = extend_trail(trail, Fix(3.0, 3.0, later, None, "wgs84"), later)
+    assert [p[0] for p in trail] == [2.0, 3.0]  # older than an hour: gone
+
+
 def _click(view: MapView, x: float, y: float) -> None:
     canvas = view.canvas
     at = canvas.mapFromScene(QPointF(x, -y))
@@ -80,6 +94,25 @@ def test_live_markers_selection_both_ways_and_the_card(qapp: QApplication, qtbot
             assert styles[scene.team] == "team"
             assert sum(s == "worker" for s in styles.values()) == len(community.grid_workers)
             assert not any(ref.startswith("S-") and s.startswith("elder") for ref, s in styles.items())
+            # the wristband back online: its elder turns normal at the next read, not at the next
+            # 5-s look at the ages (the device's own record moved, not the elder's position)
+            off = next(e for e in community.elders if e.ref == scene.offline)
+            desk.simulator.inject(
+                {
+                    "id": "map-dev-on",
+                    "type": "device",
+                    "source": "fall-detectors",
+                    "time": datetime.now(UTC).isoformat(),
+                    "device": off.device,
+                    "elder": off.ref,
+                    "status": "online",
+                }
+            )
+            await until(
+                lambda: view.canvas.markers.positions[scene.offline][2] == "elder:normal",
+                "the wristband drawn online again",
+                timeout=2,
+            )
             # a GCJ-02 wearable is drawn on its WGS-84 home, not ~500 m off
             gcj = next(e for e in community.elders if e.ref == scene.gcj02_elder)
             x, y = view.canvas.marker_position(gcj.ref) or (math.inf, math.inf)
