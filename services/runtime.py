@@ -216,6 +216,12 @@ class DeskRuntime:
     async def set_staff_status(self, ref: str, status: str, by: str) -> None:
         await self.ingest.write("set_staff_status", ref, status, by)
 
+    # ---- the map: safe zones the shift lead draws ------------------------------------------------
+    async def set_safe_zone(self, elder: str, polygon: list[tuple[float, float]] | None, by: str) -> None:
+        """Draw (corners as (lat, lon) in WGS-84) or remove (None) an elder's safe zone: the writer's
+        wandering watch uses it from the next fix; the desk log records who did it."""
+        await self.ingest.write("set_safe_zone", elder, polygon, by, self.config.desk_id)
+
     # ---- reads for the views (off the GUI thread) -----------------------------------------------
     async def incidents_by_id(self, ids: list[int]) -> list[Incident]:
         return await asyncio.to_thread(self.store.incidents_by_id, ids)

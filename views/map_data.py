@@ -34,6 +34,7 @@ class MapReads(Protocol):
     def devices(self) -> dict[str, dict[str, Any]]: ...
     def incidents(self, *, open_only: bool = False) -> list[Incident]: ...
     def trail(self, subject: str, since: datetime) -> list[dict[str, Any]]: ...
+    def safe_zones(self) -> dict[str, tuple[tuple[float, float], ...]]: ...
     def incident_events(self, incident_id: int) -> list[dict[str, Any]]: ...
 
 
@@ -61,6 +62,7 @@ class MapState:
     devices: dict[str, tuple[str, float | None]]  # elder -> (wearable status, battery)
     incidents: list[Incident]
     placed: dict[int, tuple[float, float]] = field(default_factory=dict)  # incident id -> (x, y)
+    zones: dict[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)  # drawn: (lat, lon)
 
 
 def _person(profile: dict[str, Any]) -> Person | None:
@@ -130,7 +132,12 @@ def read_map_state(store: MapReads, projection: LocalProjection, crs: dict[int, 
     incidents = store.incidents(open_only=True)
     incident_crs(store, incidents, crs)
     return MapState(
-        people, fixes, read_devices(store), incidents, place_incidents(incidents, fixes, projection, crs)
+        people,
+        fixes,
+        read_devices(store),
+        incidents,
+        place_incidents(incidents, fixes, projection, crs),
+        store.safe_zones(),
     )
 
 
@@ -214,7 +221,8 @@ class ElderCard:
     last_seen: datetime | None
     open_incidents: tuple[tuple[int, int, str], ...]  # id, priority, title
     wandering_watch: bool
-    safe_zone: str  # "radius 200 m", "polygon", or ""
+    safe_zone: str  # the radius in metres of home and radius, or ""
+    zone_drawn: bool = False  # a polygon the shift lead drew on the map
 
 
 def card_of(
@@ -223,6 +231,7 @@ def card_of(
     device: tuple[str, float | None] | None,
     incidents: list[Incident],
     now: datetime,
+    drawn_zone: tuple[tuple[float, float], ...] | None = None,
 ) -> ElderCard:
     data = person.data
     birth = data.get("birth_year")
@@ -238,7 +247,7 @@ def card_of(
     )
     conditions = tuple(str(c) for c in data.get("conditions") or () if isinstance(c, str))
     battery = fix.battery if fix and fix.battery is not None else (device[1] if device else None)
-    zone = zone_from_profile(person.ref, data)
+    zone = zone_from_profile(person.ref, data, drawn_zone)
     return ElderCard(
         person.ref,
         mask_name(person.name),
@@ -255,4 +264,5 @@ def card_of(
         ),
         flagged_for_wandering(data),
         f"{zone.radius_m:g}" if zone is not None and zone.radius_m else "",
+        zone is not None and zone.polygon is not None,
     )

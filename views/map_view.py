@@ -6,6 +6,10 @@ a local metric plane (`desk.projection`: why not Web-Mercator). Every read runs 
 only notes which subjects moved and a 250 ms tick reads those and moves their markers, one read at
 a time. Ages are looked at every 5 s (a marker turns stale without any event).
 
+The shift lead draws an elder's safe zone on the map ("Draw safe zone": click the corners,
+double-click or Enter to finish, Esc to cancel); it replaces home and radius for the wandering
+watch until "Remove drawn zone". Both go through `runtime.set_safe_zone` (the writer, the desk log).
+
 Signals:
 - incident_selected(int): the operator picked this incident on the map (its marker, the card).
 - elder_selected(str): the operator picked this elder (a click or the search).
@@ -35,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.community_map import CommunityMap, load_community_map
-from desk.geofence import zone_from_profile
+from desk.geofence import check_ring, zone_from_profile
 from desk.incidents import Incident
 from desk.markers import MarkerRules, MarkerState
 from desk.projection import LocalProjection
@@ -80,6 +84,12 @@ STYLES: dict[str, MarkerStyle] = {
 class HasStore(Protocol):
     @property
     def store(self) -> Any: ...
+
+
+class DrawsZones(Protocol):
+    """The runtime's write for a drawn safe zone (services.runtime.DeskRuntime has it)."""
+
+    async def set_safe_zone(self, elder: str, polygon: list[tuple[float, float]] | None, by: str) -> None: ...
 
 
 def _log_failure(task: asyncio.Future[Any]) -> None:
@@ -169,7 +179,9 @@ class ElderCardWidget(QFrame):
         conditions = "、".join(card.conditions) if card.conditions else self.tr("none recorded")
         lines.append(self.tr("Conditions: {0}").format(conditions))
         if card.wandering_watch:
-            if card.safe_zone:
+            if card.zone_drawn:
+                lines.append(self.tr("Wandering watch: safe zone drawn on the map"))
+            elif card.safe_zone:
                 lines.append(self.tr("Wandering watch: safe zone {0} m around home").format(card.safe_zone))
             else:
                 lines.append(self.tr("Wandering watch"))
@@ -288,9 +300,30 @@ class MapView(QWidget):
         bar.addWidget(self.search, 1)
         bar.addWidget(self.follow_p1)
         bar.addWidget(fit)
+        # the selected elder's safe zone, drawn by the shift lead
+        self.draw_zone = QPushButton(self.tr("Draw safe zone"))
+        self.draw_zone.setToolTip(
+            self.tr(
+                "Click the corners of the selected elder's safe zone on the map; it replaces home and radius"
+            )
+        )
+        self.draw_zone.clicked.connect(self.start_drawing)
+        self.remove_zone = QPushButton(self.tr("Remove drawn zone"))
+        self.remove_zone.setToolTip(self.tr("Back to home and radius from the elder's profile"))
+        self.remove_zone.clicked.connect(self.remove_drawn_zone)
+        self.zone_hint = QLabel()
+        self.zone_hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.zone_hint.setWordWrap(True)
+        zone_bar = QHBoxLayout()
+        zone_bar.addWidget(self.draw_zone)
+        zone_bar.addWidget(self.remove_zone)
+        zone_bar.addWidget(self.zone_hint, 1)
+        self.canvas.ring_drawn.connect(self._on_ring_drawn)
+        self.canvas.drawing_changed.connect(self._on_drawing_changed)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 0, 8, 0)
         lay.addLayout(bar)
+        lay.addLayout(zone_bar)
         lay.addWidget(self.canvas, 1)
         lay.addWidget(self._legend())
         lay.addWidget(self.status)
@@ -300,6 +333,9 @@ class MapView(QWidget):
         self.community: CommunityMap | None = None
         self.projection = LocalProjection(0.0, 0.0)
         self.selected: str | None = None
+        config = getattr(runtime, "config", None)
+        self.by: str = str(getattr(config, "desk_id", "") or "desk")  # who the records say drew a zone
+        self._drawing_for: str | None = None
         self._trail_points: list[tuple[float, float, datetime]] = []  # the selected one's, with times
         self._crs: dict[int, str] = {}  # incident id -> the CRS of its location (read once)
         self._shown: dict[str, tuple[float, float, str]] = {}
@@ -319,6 +355,7 @@ class MapView(QWidget):
         self._ages_timer.setInterval(AGES_MS)
         self._ages_timer.timeout.connect(self.restyle_all)
         self.set_community(community if community is not None else DEMO_COMMUNITY)
+        self._update_zone_buttons()
 
     # ---- the community -------------------------------------------------------------------------
     def set_community(self, community: CommunityMap | Path | str) -> None:
@@ -546,6 +583,9 @@ class MapView(QWidget):
         changed = ref != self.selected
         self.selected = ref
         self.canvas.select(ref)
+        if changed and self.canvas.is_drawing():
+            self.canvas.cancel_drawing()  # a zone is drawn for the elder it was started for
+        self._update_zone_buttons()
         if ref is None:
             self.card.hide()
             self.canvas.set_trail([])
@@ -575,7 +615,7 @@ class MapView(QWidget):
         if person is None or person.kind != ELDER:
             self.canvas.set_zone()
             return
-        zone = zone_from_profile(ref, person.data)
+        zone = zone_from_profile(ref, person.data, self.state.zones.get(ref))
         if zone is None:
             self.canvas.set_zone()
         elif zone.polygon:
@@ -591,7 +631,12 @@ class MapView(QWidget):
             return
         now = datetime.now(UTC)
         card = card_of(
-            person, self.state.fixes.get(ref), self.state.devices.get(ref), self.state.incidents, now
+            person,
+            self.state.fixes.get(ref),
+            self.state.devices.get(ref),
+            self.state.incidents,
+            now,
+            self.state.zones.get(ref),
         )
         self.card.show_card(card, now)
         self._place_card()
@@ -602,6 +647,83 @@ class MapView(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._place_card()
+
+    # ---- drawing a safe zone ---------------------------------------------------------------------------
+    def _selected_elder(self) -> str | None:
+        person = self.state.people.get(self.selected or "")
+        return person.ref if person is not None and person.kind == ELDER else None
+
+    def _update_zone_buttons(self) -> None:
+        elder = self._selected_elder()
+        drawing = self.canvas.is_drawing()
+        self.draw_zone.setEnabled(elder is not None and not drawing)
+        self.remove_zone.setEnabled(elder is not None and not drawing and elder in self.state.zones)
+
+    def start_drawing(self) -> None:
+        """ "Draw safe zone": the selected elder's corners are clicked on the map."""
+        elder = self._selected_elder()
+        if elder is None:
+            return
+        self._drawing_for = elder
+        self.canvas.start_drawing()
+
+    def _on_drawing_changed(self, drawing: bool) -> None:
+        if drawing:
+            self.zone_hint.setText(
+                self.tr(
+                    "Drawing the safe zone of {0}: click the corners; double-click or Enter to finish, "
+                    "Backspace takes a corner back, Esc cancels."
+                ).format(self._drawing_for or "")
+            )
+        else:
+            self.zone_hint.setText("")
+        self._update_zone_buttons()
+
+    def _on_ring_drawn(self, corners: list[tuple[float, float]]) -> None:
+        elder, self._drawing_for = self._drawing_for, None
+        if elder is None:
+            return
+        try:
+            ring = check_ring([self.projection.inverse(x, y) for x, y in corners])
+        except ValueError:
+            self.zone_hint.setText(self.tr("A safe zone needs three corners around an area; nothing saved."))
+            return
+        task = asyncio.ensure_future(self._write_zone(elder, ring))
+        task.add_done_callback(_log_failure)
+
+    def remove_drawn_zone(self) -> None:
+        """ "Remove drawn zone": the selected elder is watched on home and radius again."""
+        elder = self._selected_elder()
+        if elder is not None and elder in self.state.zones:
+            task = asyncio.ensure_future(self._write_zone(elder, None))
+            task.add_done_callback(_log_failure)
+
+    async def _write_zone(self, elder: str, ring: tuple[tuple[float, float], ...] | None) -> None:
+        runtime: DrawsZones = self.runtime  # type: ignore[assignment]
+        self.draw_zone.setEnabled(False)
+        self.remove_zone.setEnabled(False)
+        try:
+            await runtime.set_safe_zone(elder, list(ring) if ring is not None else None, self.by)
+        except Exception as exc:
+            self.zone_hint.setText(self.tr("The safe zone was not saved: {0}").format(exc))
+            self._update_zone_buttons()
+            raise
+        if self._closing:
+            return
+        if ring is None:
+            self.state.zones.pop(elder, None)
+            self.zone_hint.setText(self.tr("{0}: back to home and radius").format(elder))
+        else:
+            self.state.zones[elder] = ring
+            self.zone_hint.setText(self.tr("{0}: safe zone saved ({1} corners)").format(elder, len(ring)))
+        if self.selected == elder:
+            self._show_zone(elder)
+            self._refresh_card()
+        self._update_zone_buttons()
+
+    def drawn_zone(self, ref: str) -> tuple[tuple[float, float], ...] | None:
+        """The polygon drawn for an elder ((lat, lon), WGS-84), if any."""
+        return self.state.zones.get(ref)
 
     # ---- search ----------------------------------------------------------------------------------------
     def find_person(self, text: str) -> Person | None:

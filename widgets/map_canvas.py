@@ -13,8 +13,13 @@ The canvas gets everything through setters and reports clicks through signals.
 Signals:
 - marker_clicked(str): the operator clicked the marker of this subject (elder, worker or team).
 - incident_clicked(int): the operator clicked the marker of this open incident.
-- empty_clicked(float, float): a click on no marker, at (x, y) on the plane (used to draw zones).
+- empty_clicked(float, float): a click on no marker, at (x, y) on the plane.
 - zoom_changed(float): metres per pixel changed.
+- ring_drawn(list): drawing finished (a double-click or Enter) with these corners, (x, y) on the plane.
+- drawing_changed(bool): a drawing started (True) or ended, finished or cancelled (False).
+
+Drawing (`start_drawing`): each click adds a corner (a drag still pans), Backspace takes the last
+one back, a double-click or Enter finishes with three corners or more, Esc cancels.
 """
 
 from __future__ import annotations
@@ -220,6 +225,8 @@ class MapCanvas(QGraphicsView):
     incident_clicked = Signal(int)
     empty_clicked = Signal(float, float)
     zoom_changed = Signal(float)
+    ring_drawn = Signal(list)
+    drawing_changed = Signal(bool)
 
     def __init__(self, styles: Mapping[str, MarkerStyle], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -261,6 +268,15 @@ class MapCanvas(QGraphicsView):
         self._selection.setZValue(30)
         self._selection.hide()
         self.scene().addItem(self._selection)
+        self._draft = QGraphicsPathItem()  # the safe zone being drawn
+        pen = _cosmetic("#e65100", 2.5, Qt.PenStyle.SolidLine)
+        self._draft.setPen(pen)
+        self._draft.setBrush(QColor(230, 81, 0, 36))
+        self._draft.setZValue(45)
+        self.scene().addItem(self._draft)
+        self._corners: list[Point] | None = None  # None: not drawing
+        self._pointer: Point | None = None
+        self._skip_release = False
         self._selected: str | None = None
         self._press: QPointF | None = None
         self._m_per_px = 1.0
@@ -439,7 +455,15 @@ class MapCanvas(QGraphicsView):
 
     def keyPressEvent(self, event: object) -> None:
         key = event.key()  # type: ignore[attr-defined]
-        if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+        if self._corners is not None and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.finish_drawing()
+        elif self._corners is not None and key == Qt.Key.Key_Escape:
+            self.cancel_drawing()
+        elif self._corners is not None and key == Qt.Key.Key_Backspace:
+            if self._corners:
+                self._corners.pop()
+                self._draw_draft()
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
             self.zoom_by(1.5)
         elif key == Qt.Key.Key_Minus:
             self.zoom_by(1 / 1.5)
@@ -555,6 +579,82 @@ class MapCanvas(QGraphicsView):
     def zone_shown(self) -> bool:
         return not self._zone.path().isEmpty()
 
+    # ---- drawing a safe zone ---------------------------------------------------------------------
+    def start_drawing(self) -> None:
+        """Clicks add corners from now on, until a double-click or Enter (finish) or Esc (cancel)."""
+        self._corners = []
+        self._pointer = None
+        self.viewport().setMouseTracking(True)
+        self.viewport().setCursor(Qt.CursorShape.CrossCursor)
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._draw_draft()
+        self.drawing_changed.emit(True)
+
+    def is_drawing(self) -> bool:
+        return self._corners is not None
+
+    def corners(self) -> list[Point]:
+        """The corners drawn so far (on the plane)."""
+        return list(self._corners or [])
+
+    def add_corner(self, x: float, y: float) -> None:
+        if self._corners is None:
+            return
+        if self._corners:
+            last = self._corners[-1]
+            if math.hypot(last[0] - x, last[1] - y) < 2 * self._m_per_px:  # the same spot twice
+                return
+        self._corners.append((x, y))
+        self._draw_draft()
+
+    def finish_drawing(self) -> bool:
+        """End the drawing with its corners (ring_drawn); False (still drawing) under three corners."""
+        if self._corners is None or len(self._corners) < 3:
+            return False
+        corners = self._corners
+        self._end_drawing()
+        self.ring_drawn.emit(corners)
+        return True
+
+    def cancel_drawing(self) -> None:
+        if self._corners is not None:
+            self._end_drawing()
+
+    def _end_drawing(self) -> None:
+        self._corners = None
+        self._pointer = None
+        self.viewport().unsetCursor()
+        self._draw_draft()
+        self.drawing_changed.emit(False)
+
+    def _draw_draft(self) -> None:
+        path = QPainterPath()
+        corners = list(self._corners or [])
+        if corners:
+            if self._pointer is not None:
+                corners.append(self._pointer)  # the edge to where the pointer is
+            path.addPolygon(QPolygonF([_scene(p) for p in corners]))
+            for p in self._corners or []:
+                r = 4 * self._m_per_px
+                path.addEllipse(_scene(p), r, r)
+        self._draft.setPath(path)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        if self._corners and not event.buttons():
+            scene = self.mapToScene(event.position().toPoint())
+            self._pointer = (scene.x(), -scene.y())
+            self._draw_draft()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self._corners is None or event.button() != Qt.MouseButton.LeftButton:
+            super().mouseDoubleClickEvent(event)
+            return
+        scene = self.mapToScene(event.position().toPoint())
+        self.add_corner(scene.x(), -scene.y())  # the same spot as the click before it: not added twice
+        self._skip_release = self.finish_drawing()
+        event.accept()
+
     def select(self, ref: str | None) -> None:
         self._selected = ref
         self._move_selection()
@@ -594,11 +694,19 @@ class MapCanvas(QGraphicsView):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
+        if self._skip_release:  # the release of the double-click that finished a drawing
+            self._skip_release = False
+            self._press = None
+            return
         if self._press is None or event.button() != Qt.MouseButton.LeftButton:
             return
         moved = _dist(self._press, event.position())
         self._press = None
         if moved > 4:  # a drag pans; only a click selects
+            return
+        if self._corners is not None:  # drawing: a click is a corner, wherever it falls
+            scene = self.mapToScene(event.position().toPoint())
+            self.add_corner(scene.x(), -scene.y())
             return
         found = self.hit(event.position())
         if found is None:

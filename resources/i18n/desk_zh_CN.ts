@@ -515,6 +515,10 @@
         <translation>健康状况：{0}</translation>
     </message>
     <message>
+        <source>Wandering watch: safe zone drawn on the map</source>
+        <translation>走失监护：安全区为地图上手绘区域</translation>
+    </message>
+    <message>
         <source>Wandering watch: safe zone {0} m around home</source>
         <translation>防走失关注：安全区为住址周边 {0} 米</translation>
     </message>
@@ -1674,6 +1678,22 @@
         <translation>地图</translation>
     </message>
     <message>
+        <source>Draw safe zone</source>
+        <translation>绘制安全区</translation>
+    </message>
+    <message>
+        <source>Click the corners of the selected elder&apos;s safe zone on the map; it replaces home and radius</source>
+        <translation>在地图上依次点击所选老人安全区的各个顶点；绘制后取代住址加半径</translation>
+    </message>
+    <message>
+        <source>Remove drawn zone</source>
+        <translation>删除手绘安全区</translation>
+    </message>
+    <message>
+        <source>Back to home and radius from the elder&apos;s profile</source>
+        <translation>恢复为老人档案中的住址加半径</translation>
+    </message>
+    <message>
         <source>Elder</source>
         <translation>老人</translation>
     </message>
@@ -1700,6 +1720,26 @@
     <message>
         <source>Patrol team</source>
         <translation>巡逻队</translation>
+    </message>
+    <message>
+        <source>Drawing the safe zone of {0}: click the corners; double-click or Enter to finish, Backspace takes a corner back, Esc cancels.</source>
+        <translation>正在绘制 {0} 的安全区：依次点击各顶点；双击或按回车完成，退格键撤回一个顶点，Esc 取消。</translation>
+    </message>
+    <message>
+        <source>A safe zone needs three corners around an area; nothing saved.</source>
+        <translation>安全区至少需要三个围成区域的顶点；未保存。</translation>
+    </message>
+    <message>
+        <source>The safe zone was not saved: {0}</source>
+        <translation>安全区未保存：{0}</translation>
+    </message>
+    <message>
+        <source>{0}: back to home and radius</source>
+        <translation>{0}：已恢复为住址加半径</translation>
+    </message>
+    <message>
+        <source>{0}: safe zone saved ({1} corners)</source>
+        <translation>{0}：安全区已保存（{1} 个顶点）</translation>
     </message>
     <message>
         <source>Nobody found for “{0}”</source>

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desk.community_map import MapFileError, load_community_map
-from desk.geo import gcj02_to_wgs84, haversine_m
+from desk.geo import gcj02_to_wgs84, haversine_m, offset_m
 from desk.incidents import Priority
 from tests.views.live import LiveDesk, live_desk, run_on_qasync, until
 from tests.views.map_scene import Scene, demo_scene
@@ -238,6 +238,90 @@ def test_a_new_p1_is_followed_and_screenshots(
     run_on_qasync(qapp, scenario())
 
 
+def _position(ref: str, n: int, lat: float, lon: float) -> dict:
+    return {
+        "id": f"zone-pos-{ref}-{n}",
+        "type": "position",
+        "source": "fall-detectors",
+        "time": datetime.now(UTC).isoformat(),
+        "subject": ref,
+        "location": {"lat": lat, "lon": lon},
+        "battery": 0.6,
+    }
+
+
+def test_the_shift_lead_draws_a_safe_zone_and_leaving_it_raises_wandering(
+    qapp: QApplication, qtbot: QtBot, db_url: str
+) -> None:
+    async def scenario() -> None:
+        async with live_desk(qtbot, db_url) as desk:
+            scene = demo_scene(desk.simulator.community)
+            desk.window.show_map(True)
+            view = await _play(desk, scene)
+            canvas = view.canvas
+            elder = next(e for e in desk.simulator.community.elders if e.dementia and e.safe_radius_m >= 80)
+            hx, hy = view.projection.forward(*elder.home)
+            canvas.centre_on(hx, hy, m_per_px=0.5)
+            _click(view, hx, hy)
+            assert view.selected == elder.ref and view.draw_zone.isEnabled()
+            assert not view.remove_zone.isEnabled()  # nothing drawn yet
+            # a first try, cancelled with Esc: nothing saved, the circle still shown
+            view.draw_zone.click()
+            assert canvas.is_drawing() and not view.draw_zone.isEnabled()
+            assert elder.ref in view.zone_hint.text()
+            _click(view, hx - 30, hy + 30)
+            _click(view, hx + 30, hy + 30)
+            assert len(canvas.corners()) == 2
+            QtBot.keyClick(canvas, Qt.Key.Key_Escape)
+            assert not canvas.is_drawing() and view.drawn_zone(elder.ref) is None
+            # drawn: four corners 30 m around the home (Backspace takes a stray one back),
+            # the last one double-clicked
+            view.draw_zone.click()
+            for dx, dy in ((-30, 30), (30, 30), (80, -80)):
+                _click(view, hx + dx, hy + dy)
+            QtBot.keyClick(canvas, Qt.Key.Key_Backspace)
+            assert len(canvas.corners()) == 2
+            _click(view, hx + 30, hy - 30)
+            at = canvas.mapFromScene(QPointF(hx - 30, -(hy - 30)))
+            QtBot.mouseDClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=at)
+            assert not canvas.is_drawing()
+            await until(lambda: view.drawn_zone(elder.ref) is not None, "the drawn zone saved")
+            ring = view.drawn_zone(elder.ref) or ()
+            assert len(ring) == 4
+            south = min(lat for lat, _lon in ring)
+            assert haversine_m(south, elder.home[1], *elder.home) == pytest.approx(30, abs=1.5)
+            assert desk.runtime.store.safe_zones()[elder.ref] == ring
+            log = desk.runtime.store.desk_log()
+            assert [e["kind"] for e in log] == ["safe_zone_drawn"] and elder.ref in log[0]["note"]
+            assert "drawn on the map" in view.card.text() and view.remove_zone.isEnabled()
+            bounds = canvas._zone.path().boundingRect()  # the polygon, not the circle
+            assert bounds.width() == pytest.approx(60, abs=2)
+            if SAVE:
+                canvas.centre_on(hx, hy + 15, m_per_px=0.35)
+                DOCS.mkdir(parents=True, exist_ok=True)
+                view.grab().save(str(DOCS / "map-safe-zone.png"))
+
+            # 60 m north of home: inside the profile's circle, beyond the drawn square
+            lat, lon = offset_m(*elder.home, 60, 0)
+            for n in range(3):
+                desk.simulator.inject(_position(elder.ref, n, lat, lon))
+
+            def wandering() -> bool:
+                return any(i.kind == "wandering" and i.subject == elder.ref for i in view.state.incidents)
+
+            await until(wandering, "the wandering incident", timeout=8)
+
+            # removed: back to home and radius
+            view.remove_zone.click()
+            await until(lambda: view.drawn_zone(elder.ref) is None, "the drawn zone removed")
+            assert desk.runtime.store.safe_zones() == {}
+            kinds = [e["kind"] for e in desk.runtime.store.desk_log()]
+            assert kinds == ["safe_zone_drawn", "safe_zone_removed"]
+            assert canvas._zone.path().boundingRect().width() == pytest.approx(2 * elder.safe_radius_m, abs=2)
+
+    run_on_qasync(qapp, scenario())
+
+
 class _NoStore:
     """A store with nothing in it (the map of another community before any event)."""
 
@@ -258,6 +342,9 @@ class _NoStore:
 
     def trail(self, subject: str, since: datetime) -> list:
         return []
+
+    def safe_zones(self) -> dict:
+        return {}
 
 
 class _Runtime:
