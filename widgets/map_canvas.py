@@ -276,7 +276,6 @@ class MapCanvas(QGraphicsView):
         self.scene().addItem(self._draft)
         self._corners: list[Point] | None = None  # None: not drawing
         self._pointer: Point | None = None
-        self._skip_release = False
         self._selected: str | None = None
         self._press: QPointF | None = None
         self._m_per_px = 1.0
@@ -652,7 +651,8 @@ class MapCanvas(QGraphicsView):
             return
         scene = self.mapToScene(event.position().toPoint())
         self.add_corner(scene.x(), -scene.y())  # the same spot as the click before it: not added twice
-        self._skip_release = self.finish_drawing()
+        self.finish_drawing()
+        self._press = None  # the release that follows is no click
         event.accept()
 
     def select(self, ref: str | None) -> None:
@@ -694,10 +694,6 @@ class MapCanvas(QGraphicsView):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
-        if self._skip_release:  # the release of the double-click that finished a drawing
-            self._skip_release = False
-            self._press = None
-            return
         if self._press is None or event.button() != Qt.MouseButton.LeftButton:
             return
         moved = _dist(self._press, event.position())

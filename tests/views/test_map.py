@@ -272,6 +272,8 @@ def test_the_shift_lead_draws_a_safe_zone_and_leaving_it_raises_wandering(
             _click(view, hx - 30, hy + 30)
             _click(view, hx + 30, hy + 30)
             assert len(canvas.corners()) == 2
+            QtBot.keyClick(canvas, Qt.Key.Key_Return)  # two corners enclose nothing: still drawing
+            assert canvas.is_drawing()
             QtBot.keyClick(canvas, Qt.Key.Key_Escape)
             assert not canvas.is_drawing() and view.drawn_zone(elder.ref) is None
             # drawn: four corners 30 m around the home (Backspace takes a stray one back),
@@ -317,7 +319,14 @@ def test_the_shift_lead_draws_a_safe_zone_and_leaving_it_raises_wandering(
             assert desk.runtime.store.safe_zones() == {}
             kinds = [e["kind"] for e in desk.runtime.store.desk_log()]
             assert kinds == ["safe_zone_drawn", "safe_zone_removed"]
+            assert not view.remove_zone.isEnabled() and view.draw_zone.isEnabled()
             assert canvas._zone.path().boundingRect().width() == pytest.approx(2 * elder.safe_radius_m, abs=2)
+            # a triangle, finished with Enter
+            view.draw_zone.click()
+            for dx, dy in ((-40, -30), (40, -30), (0, 40)):
+                _click(view, hx + dx, hy + dy)
+            QtBot.keyClick(canvas, Qt.Key.Key_Enter)
+            await until(lambda: len(view.drawn_zone(elder.ref) or ()) == 3, "the triangle saved")
 
     run_on_qasync(qapp, scenario())
 
