@@ -5,6 +5,7 @@ python main.py [--config FILE] [--lang zh_CN|en] [--theme auto|day|night]
 python main.py simulate --port 8765 [--token T] [--rate X] [--scenario FILE]
 python main.py ingest                          ingest without a window until SIGTERM/SIGINT
 python main.py events|incidents|feeds --json   what is stored
+python main.py audit verify                    check the audit trail's hash chain (exit 1 when broken)
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--last", action="store_true", help="the last shift handed over (else the open one)")
     rep.add_argument("--pdf", type=Path, metavar="FILE")
     rep.add_argument("--html", type=Path, metavar="FILE")
+    aud = sub.add_parser("audit", help="the audit trail")
+    aud.add_argument("what", choices=("verify",), help="verify: check the hash chain, name the first break")
     return p
 
 
@@ -227,6 +230,22 @@ def cmd_report(cfg: config_mod.Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(cfg: config_mod.Config) -> int:
+    """Check the audit trail's chain; print the first broken link (exit 1) or the count and last hash."""
+    from services.runtime import verify_store
+
+    store = _store(cfg)
+    checked, broken = verify_store(store)
+    if broken is not None:
+        print(f"audit trail BROKEN: {broken}")
+        print(f"(entries before #{broken.seq} are intact; checked {checked})")
+        return 1
+    last = store.audit_entries(limit=1)
+    head = last[-1].hash if last else "-"
+    print(f"audit trail intact: {checked} entries, last hash {head}")
+    return 0
+
+
 def cmd_ingest(cfg: config_mod.Config) -> int:
     from services.runtime import DeskRuntime
 
@@ -288,6 +307,8 @@ def cmd_window(cfg: config_mod.Config, lang: str = "zh_CN", theme_name: str | No
     from services.sound import SoundService
     from views.i18n import install_translator
     from views.main_window import DeskWindow
+    from views.prompts import ask
+    from views.sign_in import ChangePasswordDialog, SignInDialog
     from views.theme import Theme
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -308,6 +329,13 @@ def cmd_window(cfg: config_mod.Config, lang: str = "zh_CN", theme_name: str | No
         signals = DeskSignals()
         runtime = DeskRuntime(cfg, on_changes=signals.emit_changes, on_feed_status=signals.emit_feed_status)
         await runtime.start()
+        # nobody works the desk unsigned: the services refuse every action until someone signs in
+        sign_in = SignInDialog(runtime.auth)
+        if not await ask(sign_in):
+            await asyncio.wait_for(runtime.stop(), 10)
+            return
+        if runtime.auth.current is not None and runtime.auth.current.must_change_password:
+            await ask(ChangePasswordDialog(runtime.auth))
         loop = asyncio.get_running_loop()
         # the operator's last choice of volume and device, else the config's
         settings = QSettings()
@@ -381,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
         "feeds": cmd_feeds,
         "ingest": cmd_ingest,
         "report": lambda c: cmd_report(c, args),
+        "audit": cmd_audit,
         None: lambda c: cmd_window(c, args.lang, args.theme),
     }
     return commands[args.command](cfg)

@@ -152,6 +152,10 @@ async def run(falls: int) -> dict[str, Any]:
                 cfg, on_changes=signals.emit_changes, on_feed_status=signals.emit_feed_status
             )
             await runtime.start()
+            # the desk's operator: a shift lead signed in (acknowledging needs a signed-in role)
+            digest = runtime.auth.hasher.hash("bench-password-1")
+            await runtime.ingest.write("create_user", "bench", "bench", "lead", digest, "bench")
+            await runtime.auth.sign_in("bench", "bench-password-1")
             sound = SoundService(cache_dir=Path(tmp) / "sounds", on_failure=failures.append)
             alarms = AlarmService(runtime, sound, "bench", record=incident_recorder(runtime.ingest, "bench"))
             signals.changes_committed.connect(alarms.on_changes)

@@ -27,6 +27,7 @@ class Permission(StrEnum):
     CHECK_IN = "check_in"
     ALARM_TEST = "alarm_test"
     SNOOZE = "snooze"
+    SPEAKER = "speaker"  # the alarm's volume and output device
     DISPATCH = "dispatch"
     RECALL = "recall"
     REPLY = "reply"
@@ -37,6 +38,7 @@ class Permission(StrEnum):
     MERGE = "merge"
     GRIEVANCE_CASE = "grievance_case"  # categorise, outcome, call-back
     STAFF_STATUS = "staff_status"
+    SAFE_ZONE = "safe_zone"  # draw or remove an elder's safe zone on the map
     SHIFT = "shift"  # open a shift, the shift log, hand over, sign
     REPORTS = "reports"  # read and export handover reports, the review
     AUDIT = "audit"  # read and verify the audit trail
@@ -52,6 +54,7 @@ _P = Permission
 _OPERATOR = frozenset({_P.ACKNOWLEDGE, _P.ALARM_ACKNOWLEDGE, _P.NOTE, _P.CHECK_IN, _P.ALARM_TEST, _P.REVEAL})
 _LEAD = _OPERATOR | {
     _P.SNOOZE,
+    _P.SPEAKER,
     _P.DISPATCH,
     _P.RECALL,
     _P.REPLY,
@@ -62,6 +65,7 @@ _LEAD = _OPERATOR | {
     _P.MERGE,
     _P.GRIEVANCE_CASE,
     _P.STAFF_STATUS,
+    _P.SAFE_ZONE,
     _P.SHIFT,
     _P.REPORTS,
 }
@@ -80,6 +84,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.FEEDS,
             _P.DIRECTORY,
             _P.POLICIES,
+            _P.SPEAKER,
         }
     ),
 }

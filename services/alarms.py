@@ -32,7 +32,8 @@ from desk.alarms import (
     SoundChoice,
     alarm_class,
 )
-from desk.incidents import Action, IllegalTransition, QueueItem, Status
+from desk.auth import Permission
+from desk.incidents import IllegalTransition, QueueItem, Status
 from desk.privacy import mask_name
 
 log = logging.getLogger("desk.alarms")
@@ -58,7 +59,8 @@ class Output(Protocol):
 class AlarmRuntime(Protocol):
     """What the service needs of services.runtime.DeskRuntime."""
 
-    async def act(self, incident_id: int, action: Action, by: str) -> Any: ...
+    async def acknowledge_alarm(self, incident_id: int, by: str) -> Any: ...
+    def authorize(self, by: str, permission: Permission) -> Any: ...
     async def queue_items(self, ids: list[int] | None = None) -> list[QueueItem]: ...
 
 
@@ -183,14 +185,15 @@ class AlarmService:
     async def acknowledge(self, key: str, by: str) -> AlarmEvent:
         """Acknowledge an alarm: its incident is acknowledged (the state machine's own step), the
         alarm stops, and the record says after how long. Raises AlarmRefused with the reason."""
+        self.runtime.authorize(by, Permission.ALARM_ACKNOWLEDGE)  # every signed-in role may
         alarm = self.board.get(key)
         if alarm is None:
             raise AlarmRefused("this alarm is no longer waiting (acknowledged already)")
         if alarm.cls is AlarmClass.CHECKIN:
-            return self.check_in(by)
+            return self._check_in(by)
         if alarm.incident_id is not None:
             try:
-                await self.runtime.act(alarm.incident_id, Action.ACKNOWLEDGE, by)
+                await self.runtime.acknowledge_alarm(alarm.incident_id, by)
             except IllegalTransition as exc:
                 # acknowledged meanwhile (another desk, the panel): the alarm ends all the same
                 log.info("alarm %s: %s", key, exc)
@@ -204,6 +207,7 @@ class AlarmService:
         return event
 
     def snooze(self, key: str, minutes: float, reason: str, by: str) -> AlarmEvent:
+        self.runtime.authorize(by, Permission.SNOOZE)
         event = self.board.snooze(key, minutes, reason, by, self.clock())
         self._emit(event)
         self._update()
@@ -211,6 +215,10 @@ class AlarmService:
 
     def check_in(self, by: str) -> AlarmEvent:
         """The operator checked in (the request, and a missed check-in's alarm, end)."""
+        self.runtime.authorize(by, Permission.CHECK_IN)
+        return self._check_in(by)
+
+    def _check_in(self, by: str) -> AlarmEvent:
         now = self.clock()
         missed = self.checkin.missed_key
         done = self.checkin.check_in(by, now)
@@ -227,6 +235,7 @@ class AlarmService:
 
     def test_alarm(self, by: str) -> AlarmEvent:
         """Play the test tone once (the start of every shift); the record keeps who tested when."""
+        self.runtime.authorize(by, Permission.ALARM_TEST)
         self.sound.play_once("test")
         event = AlarmEvent(AlarmEventKind.TESTED, "test", self.clock(), by=by)
         self._emit(event)
@@ -234,6 +243,7 @@ class AlarmService:
 
     def set_output(self, volume: int, device: str | None, by: str) -> AlarmEvent:
         """The operator chose the speaker's volume (0–100) and output device; kept in the record."""
+        self.runtime.authorize(by, Permission.SPEAKER)
         volume = max(0, min(100, int(volume)))
         if isinstance(self.sound, Output):
             self.sound.set_volume(volume)

@@ -18,6 +18,7 @@ from typing import Any
 import platformdirs
 
 from desk.alarms import AlarmPolicy
+from desk.auth import LockoutPolicy
 from desk.sla import SlaPolicy
 
 log = logging.getLogger("desk.config")
@@ -35,7 +36,7 @@ class ConfigError(ValueError):
 class FeedConfig:
     name: str
     url: str
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)  # never in a repr, so never in a log line
     #: this feed carries the field platform: dispatch, recall and reply go to it
     commands: bool = False
     ca_file: str | None = None
@@ -68,6 +69,22 @@ class AlarmSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class SecuritySettings:
+    """The `[security]` table: the lockout after wrong passwords, position-history retention."""
+
+    max_failures: int = 5  # wrong passwords in a row before an account locks …
+    lockout_minutes: float = 15.0  # … for this long
+    position_days: int = 30  # position history is kept this many days, then purged
+    purge_every_s: float = 3600.0
+    #: the demo's accounts must change their password at the first sign-in
+    demo_force_password_change: bool = False
+
+    @property
+    def lockout(self) -> LockoutPolicy:
+        return LockoutPolicy(self.max_failures, timedelta(minutes=self.lockout_minutes))
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     desk_id: str
     database_url: str
@@ -78,6 +95,9 @@ class Config:
     #: a task not accepted this long after it was sent is flagged for re-dispatch (`[dispatch]`)
     accept_within: timedelta = timedelta(minutes=3)
     source: str = "demo default"
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    #: the demo community: its documented accounts are created at the first run (else one admin)
+    demo: bool = False
 
     @property
     def command_feed(self) -> FeedConfig | None:
@@ -110,6 +130,7 @@ def demo_config() -> Config:
             first_run_scenario=str(RESOURCES / "scenarios" / "night-fall.jsonl"),
         ),
         source="demo default",
+        demo=True,
     )
 
 
@@ -168,7 +189,29 @@ def parse(data: dict[str, Any], source: str) -> Config:
         sla=_sla(data.get("sla", {}), source),
         accept_within=_accept_within(data.get("dispatch", {}), source),
         source=source,
+        security=_security(data.get("security", {}), source),
     )
+
+
+def _security(raw: Any, source: str) -> SecuritySettings:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: [security] must be a table")
+    known = {f for f in SecuritySettings.__dataclass_fields__}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"{source}: [security] unknown keys: {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        default = getattr(SecuritySettings(), key)
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ConfigError(f"{source}: [security] {key} must be true or false")
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"{source}: [security] {key} must be a number ≥ 0")
+        elif isinstance(default, int) and (not isinstance(value, int) or value < 1):
+            raise ConfigError(f"{source}: [security] {key} must be a whole number ≥ 1")
+        values[key] = value
+    return SecuritySettings(**values)
 
 
 def _sla(raw: Any, source: str) -> SlaPolicy:

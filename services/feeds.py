@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import re
 import ssl
 import time
 import uuid
@@ -30,6 +31,23 @@ from services.ingest import IngestService
 from services.store import Inbound
 
 log = logging.getLogger("desk.feed")
+
+
+_BEARER = re.compile(r"(Bearer\s+)\S+")
+
+
+class _RedactTokens(logging.Filter):
+    """websockets logs the handshake's headers at DEBUG: the feed's bearer token never reaches a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "Bearer" in message:
+            record.msg, record.args = _BEARER.sub(r"\1***", message), None
+        return True
+
+
+for _name in ("websockets", "websockets.client", "websockets.server"):
+    logging.getLogger(_name).addFilter(_RedactTokens())
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from desk.auth import Permission, PermissionDenied
 from desk.shifts import Shift, ShiftLogEntry, SignedReport, build_report, canonical, summary
 from desk.sla import SlaPolicy
 from services.reports import ChartRenderer, report_html
@@ -37,8 +38,11 @@ class ShiftService:
         desk_id: str,
         policy: SlaPolicy,
         charts: ChartRenderer | None = None,
+        authorize: Callable[[Permission], object] | None = None,
     ) -> None:
         self._store = store
+        #: asks whether the signed-in operator may (DeskRuntime.authorize_current); None: nobody may write
+        self._authorize = authorize
         self._ingest = ingest
         self.desk_id = desk_id
         self.policy = policy
@@ -61,22 +65,30 @@ class ShiftService:
             raise RuntimeError("the shift service has no writer")
         return self._ingest
 
+    def _require(self, permission: Permission) -> None:
+        if self._authorize is None:
+            raise PermissionDenied(None, permission)
+        self._authorize(permission)
+
     async def current(self) -> Shift | None:
         return await asyncio.to_thread(self.store.current_shift, self.desk_id)
 
     async def open(self, lead: str, staff: Sequence[str], by: str) -> Shift:
+        self._require(Permission.SHIFT)
         shift: Shift = await self.ingest.write("open_shift", self.desk_id, lead, list(staff), by)
         log.info("shift %d opened by %s", shift.id, shift.lead)
         return shift
 
     async def hand_over(self, shift_id: int, incoming: str, notes: str | None, by: str) -> SignedReport:
         """Close the shift to the incoming lead and keep its handover report (to be signed)."""
+        self._require(Permission.SHIFT)
         shift: Shift = await self.ingest.write("close_shift", shift_id, incoming, notes, by)
         log.info("shift %d handed over to %s", shift.id, shift.handed_to)
         return await self.generate(shift.id, "handover", by)
 
     async def generate(self, shift_id: int, kind: str, by: str, end: datetime | None = None) -> SignedReport:
         """Compute the figures (in a thread), draw the charts (here), keep the report with its hash."""
+        self._require(Permission.REPORTS)
         shift = await asyncio.to_thread(self.store.shift, shift_id)
         if shift is None:
             raise LookupError(f"no shift {shift_id}")
@@ -90,6 +102,7 @@ class ShiftService:
         return saved
 
     async def sign(self, report_id: int, by: str, *, incoming: bool, confirmed: bool = False) -> SignedReport:
+        self._require(Permission.SHIFT)
         signed: SignedReport = await self.ingest.write(
             "sign_report", report_id, by, incoming=incoming, confirmed=confirmed
         )
@@ -101,6 +114,7 @@ class ShiftService:
     async def add_entry(
         self, shift_id: int | None, category: str, text: str, by: str, corrects: int | None = None
     ) -> ShiftLogEntry:
+        self._require(Permission.NOTE)
         entry: ShiftLogEntry = await self.ingest.write(
             "add_log_entry", shift_id, category, text, by, corrects
         )

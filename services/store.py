@@ -73,6 +73,7 @@ from desk.shifts import (
     seal_of,
     tampering,
 )
+from services.accounts import AccountStore, append_audit
 from services.db import (
     CommandRow,
     DeskLogRow,
@@ -439,7 +440,7 @@ class _Work:
     opened: list[Incident] = field(default_factory=list)
 
 
-class Store:
+class Store(AccountStore):
     """Writes (from the writer thread) and reads of the desk's database."""
 
     def __init__(self, engine: Engine) -> None:
@@ -938,6 +939,15 @@ class Store:
                 note=note,
             )
         )
+        append_audit(
+            conn,
+            by,
+            f"incident.{action}",
+            f"incident:{incident_id}",
+            {"status": src},
+            {"status": dst, "note": note},
+            now,
+        )
 
     def add_note(self, incident_id: int, by: str, text: str) -> None:
         """A note on an incident (appended; a correction is another note)."""
@@ -1034,6 +1044,15 @@ class Store:
                     )
                 ],
             )
+            append_audit(
+                conn,
+                by,
+                "task.recall",
+                f"task:{ref}",
+                {"status": row.status},
+                {"status": TaskStatus.RECALLED.value, "reason": reason},
+                now,
+            )
             if row.incident_id is None:
                 return None
             active = conn.execute(
@@ -1062,12 +1081,16 @@ class Store:
         if status not in ("on_duty", "busy", "off_duty"):
             raise ValueError(f"unknown staff status {status!r}")
         with self._write() as conn:
+            before = conn.execute(select(T_STAFF_STATUS.c.status).where(T_STAFF_STATUS.c.ref == ref)).scalar()
             _upsert(conn, T_STAFF_STATUS, [dict(ref=ref, status=status, set_by=by, at=now_utc())], ["ref"])
+            append_audit(conn, by, "staff.status", f"staff:{ref}", {"status": before}, {"status": status})
 
     def log_desk(self, desk: str, kind: str, by: str, note: str | None = None) -> None:
         """An entry in the desk's own record (an alarm test, a check-in, a speaker that failed)."""
+        now = now_utc()
         with self._write() as conn:
-            conn.execute(insert(T_DESK_LOG).values(at=now_utc(), desk=desk, kind=kind, by=by, note=note))
+            conn.execute(insert(T_DESK_LOG).values(at=now, desk=desk, kind=kind, by=by, note=note))
+            append_audit(conn, by, f"desk.{kind}", f"desk:{desk}", None, {"note": note}, now)
 
     def desk_log(self, since: datetime | None = None, limit: int = 500) -> list[dict[str, Any]]:
         """The desk's own record, oldest first (since `since`, at most `limit` of the newest)."""
@@ -1138,6 +1161,15 @@ class Store:
                     created_at=now,
                     updated_at=now,
                 )
+            )
+            append_audit(
+                conn,
+                by,
+                "task.create",
+                f"task:{ref}",
+                None,
+                {"incident": incident_id, "assignee": assignee, "summary": summary},
+                now,
             )
             if incident_id is not None:
                 row = conn.execute(select(T_INCIDENTS).where(T_INCIDENTS.c.id == incident_id)).first()
@@ -1740,6 +1772,15 @@ class Store:
                     corrects=corrects,
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
+            append_audit(
+                conn,
+                by,
+                "shift.log_entry",
+                f"shift:{shift_id}",
+                None,
+                {"category": cat.value, "text": text, "corrects": corrects},
+                now,
+            )
         return ShiftLogEntry(now, cat, text, by, LogSource.MANUAL, entry_id=entry_id, corrects=corrects)
 
     def _feed_transition(
@@ -2210,6 +2251,7 @@ def _shift_entry(conn: Connection, shift_id: int, at: datetime, action: str, by:
             text=text,
         )
     )
+    append_audit(conn, by, f"shift.{action}", f"shift:{shift_id}", None, {"text": text}, at)
 
 
 def _report_from_row(row: Any) -> SignedReport:

@@ -55,6 +55,14 @@ WRITES = frozenset(
         "add_log_entry",
         "save_report",
         "sign_report",
+        # users, the audit trail, retention and the directory import (services.accounts)
+        "audit",
+        "create_user",
+        "update_user",
+        "set_password",
+        "record_sign_in",
+        "purge_positions",
+        "import_directory",
         # the map: a safe zone the shift lead drew (or removed)
         "set_safe_zone",
     }

@@ -19,6 +19,8 @@ from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPaintEvent, QP
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desk.alarms import Alarm, AlarmClass, AlarmEvent, AlarmRefused
+from desk.auth import PermissionDenied
+from views.access import permission_refusal
 from views.labels import QT_TRANSLATE_NOOP
 from views.prompts import InputPrompt, ask
 from views.timespan import span_text
@@ -220,6 +222,9 @@ class AlarmBanner(QFrame):
         except AlarmRefused as exc:
             self._refuse(self.tr("Not acknowledged: {0}").format(exc))
             return
+        except PermissionDenied as exc:
+            self._refuse(self.tr("Not acknowledged: {0}").format(permission_refusal(exc)))
+            return
         except Exception as exc:  # the store or the writer failed: said, never swallowed
             log.warning("acknowledging %s failed: %s", alarm.key, exc)
             self._refuse(self.tr("Not acknowledged: {0}").format(exc))
@@ -263,12 +268,19 @@ class AlarmBanner(QFrame):
         except AlarmRefused as exc:
             self._refuse(self.tr("Not snoozed: {0}").format(exc))
             return
+        except PermissionDenied as exc:
+            self._refuse(self.tr("Not snoozed: {0}").format(permission_refusal(exc)))
+            return
         self.confirm(self.tr("Snoozed for {0} minutes: {1}").format(minutes, alarm.title))
         self.refresh()
 
     def check_in(self) -> None:
         """F3: the night operator is at the desk."""
-        event = self.alarms.check_in(self.desk_id)
+        try:
+            event = self.alarms.check_in(self.desk_id)
+        except PermissionDenied as exc:
+            self._refuse(permission_refusal(exc) or str(exc))
+            return
         self.show_checkin_request(False)
         self.confirm(self.tr("Checked in at {0}").format(event.at.astimezone().strftime("%H:%M:%S")))
         self.refresh()

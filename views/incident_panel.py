@@ -52,6 +52,7 @@ from desk.privacy import mask_address, mask_name, mask_phone
 from desk.sla import SHANGHAI, ClockState, SlaPolicy, Stage, clock, deadline
 from services.store import Changes
 from views import theme
+from views.access import permission_refusal
 from views.dispatch_dialog import DispatchDialog, Dispatcher
 from views.incident_data import IncidentDetail, TaskView, load_incident, load_open_incidents
 from views.labels import (
@@ -270,6 +271,9 @@ def _case_refusal_text(message: str) -> str | None:
 
 def refusal_text(exc: Exception) -> str:
     """An IllegalTransition in the operator's words: what cannot be done, the state, when it could."""
+    denied = permission_refusal(exc)
+    if denied is not None:
+        return denied
     message = str(exc)
     case_text = _case_refusal_text(message)
     if case_text is not None:

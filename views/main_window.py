@@ -11,6 +11,7 @@ import asyncio
 import gc
 import logging
 import time
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont, QFontMetrics, QIcon
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QScrollArea,
     QSplitter,
     QSystemTrayIcon,
@@ -36,7 +38,7 @@ from PySide6.QtWidgets import (
 from desk.alarms import AlarmEvent, AlarmEventKind
 from desk.assignment import grid_of
 from desk.feeds import FeedStatus
-from desk.incidents import Status
+from desk.incidents import IllegalTransition, Status
 from services.alarms import AlarmService
 from services.runtime import DeskRuntime
 from services.signals import DeskSignals
@@ -46,13 +48,14 @@ from views.alarm_banner import AlarmBanner, AudioFailureBanner, Flash
 from views.alarm_settings import AlarmSettingsDialog
 from views.feed_health import FeedHealthModel
 from views.incident_data import load_grids, load_responders
-from views.incident_panel import IncidentPanel
+from views.incident_panel import IncidentPanel, refusal_text
 from views.labels import INCIDENT_KINDS, incident_kind, status_text
 from views.map_view import MapView
 from views.problems import ProblemTableModel
 from views.prompts import ask
 from views.queue import INCIDENT_ID_ROLE, QueueFilter, QueueModel
 from views.shift import ShiftDesk, shift_service
+from views.sign_in import ChangePasswordDialog, SignInDialog, operator_text
 from views.staff import StaffBoard, StaffModel
 from views.theme import Theme
 from views.timespan import span_text, widest_age_texts
@@ -165,6 +168,8 @@ class DeskWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.runtime = runtime
+        # who is signed in (services.auth.AuthService; a stand-in runtime in layout tests has none)
+        self.auth: Any = getattr(runtime, "auth", None)
         self.setWindowTitle(self.tr("Duty Desk — community command center"))
         self.setFont(_font(12))
         self.feed_model = FeedHealthModel(self)
@@ -245,7 +250,7 @@ class DeskWindow(QMainWindow):
         # the selected incident, beside the queue; its keys work from anywhere in the window
         self.panel = IncidentPanel(
             runtime,
-            runtime.config.desk_id,
+            self.operator_name(),
             self,
             policy=runtime.config.sla,
             shortcut_context=Qt.ShortcutContext.WindowShortcut,
@@ -288,7 +293,7 @@ class DeskWindow(QMainWindow):
         lay3.addWidget(self.problem_view)
         # staff and teams: who is on duty, busy or off duty (the lead sets it here)
         self.staff_model = StaffModel(self, grid_names={g.ref: g.name for g in grids})
-        self.staff_board = StaffBoard(runtime, runtime.config.desk_id, self.staff_model, TABLE_POINTS - 1)
+        self.staff_board = StaffBoard(runtime, self.operator_name(), self.staff_model, TABLE_POINTS - 1)
         self.staff_board.refresh_wanted.connect(self.request_staff)
         self.bottom_tabs = QTabWidget()
         self.bottom_tabs.addTab(problems_page, self.tr("Data problems"))
@@ -335,7 +340,7 @@ class DeskWindow(QMainWindow):
         outer.addWidget(self.audio_banner)
         self.alarm_banner: AlarmBanner | None = None
         if alarms is not None:
-            self.alarm_banner = AlarmBanner(alarms, runtime.config.desk_id, self)
+            self.alarm_banner = AlarmBanner(alarms, self.operator_name(), self)
             outer.addWidget(self.alarm_banner)
             outer.addWidget(self.alarm_banner.confirmation)
             outer.addWidget(self.alarm_banner.checkin_request)
@@ -402,6 +407,7 @@ class DeskWindow(QMainWindow):
         self._build_menus()
         self._build_shift(signals)
         self._build_map(signals)
+        self._build_operator()
         self.flash = Flash(self)
         self.tray: QSystemTrayIcon | None = None
         if alarms is not None:
@@ -692,10 +698,29 @@ class DeskWindow(QMainWindow):
             self.alarms.activity()
         return False
 
+    def operator_name(self) -> str:
+        """The signed-in operator's user name: what the records say did it (empty: nobody signed in)."""
+        op = self.auth.current if self.auth is not None else None
+        return op.username if op is not None else ""
+
+    def set_operator_name(self, name: str) -> None:
+        """After a sign-in or a change of operator: every view acts as the new operator."""
+        self.panel.by = name
+        self.staff_board.desk_id = name
+        if self.alarm_banner is not None:
+            self.alarm_banner.desk_id = name
+        map_view = getattr(self, "map_view", None)
+        if map_view is not None:
+            map_view.by = name
+
     def test_alarm(self) -> None:
         """Alarm → Test the alarm: the start of every shift (logged by the sound service's owner)."""
         if self.alarms is not None:
-            self.alarms.test_alarm(self.runtime.config.desk_id)
+            try:
+                self.alarms.test_alarm(self.operator_name())
+            except IllegalTransition as exc:
+                self.statusBar().showMessage(refusal_text(exc), 8000)
+                return
             if self.alarm_banner is not None:
                 self.alarm_banner.confirm(self.tr("Alarm test played — did you hear it?"))
 
@@ -715,7 +740,11 @@ class DeskWindow(QMainWindow):
             return
         volume = self.alarm_settings.chosen_volume()
         device = self.alarm_settings.chosen_device()
-        self.alarms.set_output(volume, device, self.runtime.config.desk_id)
+        try:
+            self.alarms.set_output(volume, device, self.operator_name())
+        except IllegalTransition as exc:
+            self.statusBar().showMessage(refusal_text(exc), 8000)
+            return
         settings = QSettings()
         settings.setValue("alarm/volume", volume)
         settings.setValue("alarm/device", device or "")
@@ -853,6 +882,49 @@ class DeskWindow(QMainWindow):
         self.closed.emit()
 
     # ---- the shift ----------------------------------------------------------------------------------
+    def _build_operator(self) -> None:
+        """Who is signed in, always in the status line; Operator → change operator, change password."""
+        self.operator_label = QLabel(operator_text(self.auth.current if self.auth is not None else None))
+        self.operator_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.operator_label.setStyleSheet("font-weight: bold; padding: 0 8px;")
+        self.statusBar().addPermanentWidget(self.operator_label)
+        # the first menu, where a desktop application keeps its File menu
+        menu = QMenu(self.tr("&Operator"), self)
+        self.menuBar().insertMenu(self.menuBar().actions()[0], menu)
+        self.change_operator_action = QAction(self.tr("Change operator…"), self)
+        self.change_operator_action.triggered.connect(self.change_operator)
+        menu.addAction(self.change_operator_action)
+        self.change_password_action = QAction(self.tr("Change password…"), self)
+        self.change_password_action.triggered.connect(self.change_password)
+        menu.addAction(self.change_password_action)
+        for action in (self.change_operator_action, self.change_password_action):
+            action.setEnabled(self.auth is not None)
+        self.sign_in_dialog: SignInDialog | None = None
+        self.set_operator_name(self.operator_name())  # the map was built acting as the desk
+
+    def change_operator(self) -> None:
+        """Operator → Change operator…: the next person signs in; the desk acts as them from then on."""
+        task = asyncio.ensure_future(self._change_operator())
+        task.add_done_callback(_log_failure)
+
+    async def _change_operator(self) -> None:
+        self.sign_in_dialog = SignInDialog(self.auth, self, title=self.tr("Change operator"))
+        if await ask(self.sign_in_dialog):
+            self.on_operator_changed()
+
+    def change_password(self) -> None:
+        task = asyncio.ensure_future(self._change_password())
+        task.add_done_callback(_log_failure)
+
+    async def _change_password(self) -> None:
+        if await ask(ChangePasswordDialog(self.auth, self)):
+            self.on_operator_changed()
+
+    def on_operator_changed(self) -> None:
+        op = self.auth.current if self.auth is not None else None
+        self.set_operator_name(op.username if op is not None else "")
+        self.operator_label.setText(operator_text(op))
+
     def _build_shift(self, signals: DeskSignals) -> None:
         """Who is on shift (the status line), the "Shift log" tab, the Shift menu and the managers' review."""
         self.shift_desk = ShiftDesk(

@@ -857,4 +857,5 @@ def shift_service(runtime: Any) -> ShiftService:
 
     # a window built around a stand-in runtime (no store, no writer) shows "No shift open" and reads nothing
     store, ingest = getattr(runtime, "store", None), getattr(runtime, "ingest", None)
-    return ShiftService(store, ingest, runtime.config.desk_id, runtime.config.sla, chart_png)
+    authorize = getattr(runtime, "authorize_current", None)
+    return ShiftService(store, ingest, runtime.config.desk_id, runtime.config.sla, chart_png, authorize)

@@ -2,6 +2,145 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>Access</name>
+    <message>
+        <source>night operator</source>
+        <translation>夜班值守员</translation>
+    </message>
+    <message>
+        <source>shift lead</source>
+        <translation>值班长</translation>
+    </message>
+    <message>
+        <source>manager</source>
+        <translation>管理人员</translation>
+    </message>
+    <message>
+        <source>administrator</source>
+        <translation>系统管理员</translation>
+    </message>
+    <message>
+        <source>acknowledge incidents</source>
+        <translation>确认事件</translation>
+    </message>
+    <message>
+        <source>acknowledge alarms</source>
+        <translation>确认报警</translation>
+    </message>
+    <message>
+        <source>write notes</source>
+        <translation>写备注</translation>
+    </message>
+    <message>
+        <source>check in</source>
+        <translation>签到</translation>
+    </message>
+    <message>
+        <source>test the alarm</source>
+        <translation>测试报警</translation>
+    </message>
+    <message>
+        <source>snooze alarms</source>
+        <translation>暂缓报警</translation>
+    </message>
+    <message>
+        <source>change the alarm&apos;s volume and output</source>
+        <translation>调整报警音量和输出设备</translation>
+    </message>
+    <message>
+        <source>dispatch</source>
+        <translation>派单</translation>
+    </message>
+    <message>
+        <source>recall tasks</source>
+        <translation>撤回任务</translation>
+    </message>
+    <message>
+        <source>reply to residents</source>
+        <translation>答复居民</translation>
+    </message>
+    <message>
+        <source>escalate</source>
+        <translation>升级</translation>
+    </message>
+    <message>
+        <source>resolve incidents</source>
+        <translation>处置完成事件</translation>
+    </message>
+    <message>
+        <source>close incidents</source>
+        <translation>关闭事件</translation>
+    </message>
+    <message>
+        <source>reopen incidents</source>
+        <translation>重新打开事件</translation>
+    </message>
+    <message>
+        <source>merge incidents</source>
+        <translation>合并事件</translation>
+    </message>
+    <message>
+        <source>work grievance cases</source>
+        <translation>办理诉求工单</translation>
+    </message>
+    <message>
+        <source>set duty status</source>
+        <translation>设置在岗状态</translation>
+    </message>
+    <message>
+        <source>draw safe zones</source>
+        <translation>绘制安全区</translation>
+    </message>
+    <message>
+        <source>open and hand over shifts</source>
+        <translation>开班和交接班</translation>
+    </message>
+    <message>
+        <source>read reports</source>
+        <translation>查看报告</translation>
+    </message>
+    <message>
+        <source>read the audit trail</source>
+        <translation>查看审计记录</translation>
+    </message>
+    <message>
+        <source>reveal personal data</source>
+        <translation>查看个人信息明文</translation>
+    </message>
+    <message>
+        <source>export personal data</source>
+        <translation>导出个人信息</translation>
+    </message>
+    <message>
+        <source>manage users</source>
+        <translation>管理用户</translation>
+    </message>
+    <message>
+        <source>manage feeds</source>
+        <translation>管理数据源</translation>
+    </message>
+    <message>
+        <source>import the directory</source>
+        <translation>导入名录</translation>
+    </message>
+    <message>
+        <source>change policies</source>
+        <translation>修改策略</translation>
+    </message>
+    <message>
+        <source>Sign in first: {0} needs a signed-in operator.</source>
+        <translation>请先登录：{0}需要已登录的操作员。</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>A {0} may not {1} (allowed: {2}).</source>
+        <translation>{0}无权{1}（可由{2}操作）。</translation>
+    </message>
+</context>
+<context>
     <name>ActionVerb</name>
     <message>
         <source>acknowledge</source>
@@ -273,6 +412,37 @@
     </message>
 </context>
 <context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <source>Your password was set by someone else: choose your own now.</source>
+        <translation>您的密码由他人设置：请现在设置您自己的密码。</translation>
+    </message>
+    <message>
+        <source>Current password</source>
+        <translation>当前密码</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <source>New password again</source>
+        <translation>再次输入新密码</translation>
+    </message>
+    <message>
+        <source>At least 10 characters, letters and digits, not your user name.</source>
+        <translation>至少 10 个字符，包含字母和数字，且不能包含用户名。</translation>
+    </message>
+    <message>
+        <source>The two new passwords differ.</source>
+        <translation>两次输入的新密码不一致。</translation>
+    </message>
+</context>
+<context>
     <name>DeskWindow</name>
     <message>
         <source>Duty Desk — community command center</source>
@@ -391,6 +561,22 @@
     <message>
         <source>Night theme</source>
         <translation>夜间主题</translation>
+    </message>
+    <message>
+        <source>&amp;Operator</source>
+        <translation>操作员(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Change operator…</source>
+        <translation>更换操作员…</translation>
+    </message>
+    <message>
+        <source>Change password…</source>
+        <translation>修改密码…</translation>
+    </message>
+    <message>
+        <source>Change operator</source>
+        <translation>更换操作员</translation>
     </message>
     <message>
         <source>S&amp;hift</source>
@@ -2462,6 +2648,68 @@
     <message>
         <source>What it does</source>
         <translation>说明</translation>
+    </message>
+</context>
+<context>
+    <name>SignIn</name>
+    <message>
+        <source>Wrong user name or password.</source>
+        <translation>用户名或密码错误。</translation>
+    </message>
+    <message>
+        <source>This account is disabled: ask an administrator.</source>
+        <translation>此账号已停用：请联系系统管理员。</translation>
+    </message>
+    <message>
+        <source>Nobody is signed in at this desk.</source>
+        <translation>本值班台尚无人登录。</translation>
+    </message>
+    <message>
+        <source>Locked after too many wrong passwords, until {0}.</source>
+        <translation>密码错误次数过多，账号已锁定至 {0}。</translation>
+    </message>
+    <message>
+        <source>The password needs: {0}</source>
+        <translation>密码要求：{0}</translation>
+    </message>
+    <message>
+        <source>Nobody signed in</source>
+        <translation>未登录</translation>
+    </message>
+    <message>
+        <source>Signed in: {0} ({1})</source>
+        <translation>当前操作员：{0}（{1}）</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <source>Sign in — Duty Desk</source>
+        <translation>登录 — 值班台</translation>
+    </message>
+    <message>
+        <source>Duty Desk · community command center</source>
+        <translation>社区值班台 · 社区指挥中心</translation>
+    </message>
+    <message>
+        <source>Sign in with your own account: the record names who did what.</source>
+        <translation>请使用本人账号登录：记录会写明每项操作由谁完成。</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>正在验证…</translation>
     </message>
 </context>
 <context>

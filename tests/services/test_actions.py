@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from desk.auth import Role
 from desk.feeds import FeedState
 from desk.incidents import Action, IllegalTransition, Outcome, Status
 from services.config import Config, FeedConfig
 from services.runtime import DeskRuntime
 from services.simulator import SimulatorConfig, SimulatorServer
 from tests.support.events import examples, fall
+from tests.support.users import FAST_HASHER, sign_in
 
 pytestmark = pytest.mark.asyncio
 
@@ -28,9 +30,10 @@ async def desk(tmp_path: Path) -> AsyncIterator[tuple[DeskRuntime, SimulatorServ
         database_url=f"sqlite:///{tmp_path / 'desk.db'}",
         feeds=(FeedConfig(name="demo", url=sim.url, commands=True, backoff_base_s=0.05),),
     )
-    runtime = DeskRuntime(cfg)
+    runtime = DeskRuntime(cfg, hasher=FAST_HASHER)
     await runtime.start()
     try:
+        await sign_in(runtime, "lead", Role.LEAD)
         await until(lambda: runtime.feeds["demo"].state is FeedState.LIVE)
         yield runtime, sim
     finally:

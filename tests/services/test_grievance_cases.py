@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from desk.auth import Role
 from desk.feeds import FeedState
 from desk.grievances import CallbackResult, GrievanceStatus
 from desk.incidents import Action, IllegalTransition, Outcome, Priority, Status
@@ -20,6 +21,7 @@ from services.simulator import SimulatorConfig, SimulatorServer
 from services.store import CASE_WRITES
 from services.writer import WRITES
 from tests.support.events import fall
+from tests.support.users import FAST_HASHER, sign_in
 
 pytestmark = pytest.mark.asyncio
 #: the case's own steps run once the writer lists them (services/writer.py is not this feature's file)
@@ -54,9 +56,10 @@ async def desk(tmp_path: Path) -> AsyncIterator[tuple[DeskRuntime, SimulatorServ
         database_url=f"sqlite:///{tmp_path / 'desk.db'}",
         feeds=(FeedConfig(name="demo", url=sim.url, commands=True, backoff_base_s=0.05),),
     )
-    runtime = DeskRuntime(cfg)
+    runtime = DeskRuntime(cfg, hasher=FAST_HASHER)
     await runtime.start()
     try:
+        await sign_in(runtime, "lead", Role.LEAD)
         await until(lambda: runtime.feeds["demo"].state is FeedState.LIVE)
         yield runtime, sim
     finally:
@@ -138,8 +141,10 @@ async def test_a_case_from_signing_to_closing_after_the_call_back(
     assert case.status is GrievanceStatus.ASSIGNED and case.callback is CallbackResult.UNSATISFIED
     assert (await runtime.reply(inc_id, "已再次协调，本周内全部拆除。", "lead")).ok
     await runtime.record_grievance_outcome(inc_id, "鸽舍已全部拆除", "lead")
+    await sign_in(runtime, "lead-wang", Role.LEAD)  # another lead makes the call-back at this desk
     case = await runtime.record_callback(inc_id, CallbackResult.SATISFIED, "lead-wang")
     assert case.status is GrievanceStatus.CALLBACK_DONE and case.callback_by == "lead-wang"
+    await sign_in(runtime, "lead", Role.LEAD)
 
     case = await runtime.close_grievance(inc_id, "lead")
     assert case.status is GrievanceStatus.CLOSED and case.closed_by == "lead"

@@ -22,16 +22,21 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desk.alarms import AlarmPolicy
+from desk.auth import Role
 from services.alarms import AlarmService, SoundPlayer, incident_recorder
 from services.config import Config, FeedConfig
 from services.runtime import DeskRuntime
 from services.signals import DeskSignals
 from services.simulator import SimulatorConfig, SimulatorServer
+from tests.support.users import FAST_HASHER, sign_in
 from views.feed_health import STATE_ROLE
 from views.main_window import DeskWindow
 from views.theme import Theme
 
 T = TypeVar("T")
+
+#: the shift lead a live desk is signed in as (unless a test asks for another operator)
+LEAD = "lead-test"
 
 #: the whole scenario of one test, start and stop included, must finish within this
 SCENARIO_TIMEOUT_S = 15.0
@@ -105,23 +110,29 @@ async def live_desk(
     sound: SoundPlayer | None = None,
     alarm_clock: Callable[[], datetime] | None = None,
     alarm_policy: AlarmPolicy | None = None,
+    operator: tuple[str, Role] | None = (LEAD, Role.LEAD),
 ) -> AsyncIterator[LiveDesk]:
     """Simulator (no random live events) → feed "demo" (and `extra_feeds`) → runtime → window,
     shown at `size` (a full-HD screen: the offscreen one is 800 × 800) in `theme` (the day one
     unless a test asks; None: what the settings remember, as the desk starts); all stopped after.
 
     With a `sound` player the desk has its alarms (services.alarms.AlarmService) on that player,
-    on `alarm_clock` (default: the real one) and `alarm_policy`."""
+    on `alarm_clock` (default: the real one) and `alarm_policy`. `operator` (user name, role) is signed
+    in before the window opens (a shift lead unless a test asks; None: nobody)."""
     simulator = SimulatorServer(SimulatorConfig(port=0, live=False))
     await simulator.start()
     signals = DeskSignals()
     demo = FeedConfig(name="demo", url=simulator.url, backoff_base_s=0.05, backoff_max_s=0.2)
     config = Config(desk_id="desk-test", database_url=db_url, feeds=(demo, *extra_feeds), source="test")
-    runtime = DeskRuntime(config, on_changes=signals.emit_changes, on_feed_status=signals.emit_feed_status)
+    runtime = DeskRuntime(
+        config, on_changes=signals.emit_changes, on_feed_status=signals.emit_feed_status, hasher=FAST_HASHER
+    )
     window: DeskWindow | None = None
     alarms: AlarmService | None = None
     try:
         await runtime.start()
+        if operator is not None:
+            await sign_in(runtime, *operator)
         if sound is not None:
             alarms = AlarmService(
                 runtime,

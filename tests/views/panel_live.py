@@ -17,10 +17,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QTreeWidget
 from pytestqt.qtbot import QtBot
 
+from desk.auth import Role
 from services.config import Config, FeedConfig
 from services.runtime import DeskRuntime
 from services.signals import DeskSignals
 from services.simulator import SimulatorConfig, SimulatorServer
+from tests.support.users import FAST_HASHER, sign_in
 from tests.views.live import until
 from views.incident_panel import IncidentPanel
 
@@ -136,11 +138,16 @@ async def live_panel(
     feed = FeedConfig(name="demo", url=simulator.url, backoff_base_s=0.05, backoff_max_s=0.2, commands=True)
     config = Config(desk_id="desk-test", database_url=db_url, feeds=(feed,), source="test")
     runtime = DeskRuntime(
-        config, on_changes=signals.emit_changes, on_feed_status=signals.emit_feed_status, writer_process=False
+        config,
+        on_changes=signals.emit_changes,
+        on_feed_status=signals.emit_feed_status,
+        writer_process=False,
+        hasher=FAST_HASHER,
     )
     panel: IncidentPanel | None = None
     try:
         await runtime.start()
+        await sign_in(runtime, OPERATOR, Role.LEAD)  # the panel acts as a signed-in shift lead
         panel = IncidentPanel(runtime, OPERATOR)
         signals.changes_committed.connect(panel.on_changes)
         panel.setWindowState(Qt.WindowState.WindowNoState)

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from desk.alarms import AlarmPolicy
 from desk.incidents import Action, Status
 from tests.support.events import alarm, fall
-from tests.views.live import LiveDesk, live_desk, run_on_qasync, until
+from tests.views.live import LEAD, LiveDesk, live_desk, run_on_qasync, until
 
 
 class Speaker:
@@ -81,7 +81,7 @@ def test_a_fall_sounds_until_acknowledged_from_anywhere_with_f2(
             await until(lambda: speaker.looping is None, "the sound to stop")
             await until(lambda: banner.confirmation.isVisible(), "the confirmation")
             assert banner.confirmation.text().startswith("Acknowledged: ")
-            assert "by desk-test after" in banner.confirmation.text()
+            assert "by lead-test after" in banner.confirmation.text()  # the signed-in lead
             assert banner.isHidden()
             inc_id = desk.runtime.store.incidents()[0].id
             assert status(desk, inc_id) is Status.ACKNOWLEDGED
@@ -151,7 +151,7 @@ def test_several_alarms_the_sound_follows_the_worst_and_one_ack_leaves_the_other
             assert banner.more.text() == "+1 more waiting"
             # the panel acknowledges the smoke alarm (not the banner): its alarm ends, the door's goes on
             smoke = next(i for i in desk.runtime.store.incidents() if i.kind == "smoke")
-            await desk.runtime.act(smoke.id, Action.ACKNOWLEDGE, "desk-test")
+            await desk.runtime.act(smoke.id, Action.ACKNOWLEDGE, LEAD)
             await until(lambda: speaker.looping == "security", "back to the security sound")
             assert banner.headline.text().startswith("SECURITY")
             assert banner.more.text() == ""
@@ -228,7 +228,7 @@ def test_a_quiet_night_asks_for_a_check_in_and_a_missed_one_is_an_alarm(
             kinds = [e["kind"] for e in desk.runtime.store.desk_log()]
             assert kinds[:3] == ["alarm_checkin_due", "alarm_checkin_missed", "alarm_raised"]
             done = next(e for e in desk.runtime.store.desk_log() if e["kind"] == "alarm_checkin_done")
-            assert done["by"] == "desk-test" and done["note"] == "after 120 s"
+            assert done["by"] == LEAD and done["note"] == "after 120 s"
 
     run_on_qasync(qapp, scenario())
 
@@ -248,7 +248,7 @@ def test_the_shift_starts_with_an_alarm_test_that_is_logged(
             assert window.alarm_banner.confirmation.text() == "Alarm test played — did you hear it?"
             await until(lambda: bool(desk.runtime.store.desk_log()), "the test in the desk's record")
             (entry,) = desk.runtime.store.desk_log()
-            assert (entry["kind"], entry["by"], entry["desk"]) == ("alarm_tested", "desk-test", "desk-test")
+            assert (entry["kind"], entry["by"], entry["desk"]) == ("alarm_tested", LEAD, "desk-test")
 
     run_on_qasync(qapp, scenario())
 

@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 
 from desk.incidents import Status
 from tests.support.events import alarm, examples, fall
-from tests.views.live import live_desk, run_on_qasync, until
+from tests.views.live import LEAD, live_desk, run_on_qasync, until
 from tests.views.panel_live import OWNER, staff_profiles
 from views.queue import COL_ASSIGNEE
 from views.theme import Theme, resolve
@@ -90,7 +90,7 @@ def test_screenshot_after_a_fall_an_alarm_a_grievance_and_an_invalid_event(
             model = desk.window.incident_model
             # the smoke alarm is dispatched to the grid worker; the fall, a P1, still waits
             smoke = next(i for i in desk.runtime.store.incidents() if i.kind == "smoke")
-            result = await desk.runtime.dispatch(smoke.id, OWNER, "查看烟感报警", "desk-test")
+            result = await desk.runtime.dispatch(smoke.id, OWNER, "查看烟感报警", LEAD)
             assert result.ok
             await until(
                 lambda: model.item(model.row_of(smoke.id) or 0).incident.status is not Status.NEW,
