@@ -901,6 +901,8 @@ class DeskWindow(QMainWindow):
             action.setEnabled(self.auth is not None)
         self.sign_in_dialog: SignInDialog | None = None
         self.set_operator_name(self.operator_name())  # the map was built acting as the desk
+        if self.auth is not None:  # a sign-in anywhere (the lock, a test, the menu) reaches the window
+            self.auth.on_operator_changed = lambda _op: self.on_operator_changed()
 
     def change_operator(self) -> None:
         """Operator → Change operator…: the next person signs in; the desk acts as them from then on."""

@@ -131,8 +131,6 @@ async def live_desk(
     alarms: AlarmService | None = None
     try:
         await runtime.start()
-        if operator is not None:
-            await sign_in(runtime, *operator)
         if sound is not None:
             alarms = AlarmService(
                 runtime,
@@ -150,6 +148,8 @@ async def live_desk(
         window.resize(*size)
         window.show()
         await window.load()
+        if operator is not None:  # after the window is up, as at the desk: it hears the sign-in
+            await sign_in(runtime, *operator)
         yield LiveDesk(simulator, runtime, window, alarms)
     finally:
         if alarms is not None:
