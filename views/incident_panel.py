@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QSizePolicy,
     QSplitter,
     QTabWidget,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from desk.assignment import task_overdue
+from desk.auth import ACTION_PERMISSION, Permission, Role
 from desk.grievances import (
     CATEGORIES,
     NOT_RESOLVED_LIKE_AN_ALARM,
@@ -48,11 +50,11 @@ from desk.grievances import (
 )
 from desk.grievances import next_status as case_next_status
 from desk.incidents import TRANSITIONS, Action, IllegalTransition, Incident, Outcome, Status, TaskStatus
-from desk.privacy import mask_address, mask_name, mask_phone
+from desk.privacy import MIN_REASON, mask_address, mask_name, mask_phone, reveal_problem
 from desk.sla import SHANGHAI, ClockState, SlaPolicy, Stage, clock, deadline
 from services.store import Changes
 from views import theme
-from views.access import permission_refusal
+from views.access import denied_text, permission_refusal
 from views.dispatch_dialog import DispatchDialog, Dispatcher
 from views.incident_data import IncidentDetail, TaskView, load_incident, load_open_incidents
 from views.labels import (
@@ -212,6 +214,16 @@ LIFECYCLE: dict[str, Action] = {
     "merge": Action.MERGE,
 }
 _REFUSAL = re.compile(r"cannot (\w+) an incident that is (\w+) \(only when: (.*)\)")
+# the permission each of the panel's actions needs (desk.auth): the services refuse it to other roles,
+# the panel shows it disabled with the reason
+PANEL_PERMISSIONS: dict[str, Permission] = {
+    **{name: ACTION_PERMISSION[action] for name, action in LIFECYCLE.items()},
+    "note": Permission.NOTE,
+    "reply": Permission.REPLY,
+    "categorise": Permission.GRIEVANCE_CASE,
+    "record_outcome": Permission.GRIEVANCE_CASE,
+    "callback": Permission.GRIEVANCE_CASE,
+}
 
 
 def _tr(context: str, source: str) -> str:
@@ -418,7 +430,10 @@ class IncidentPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.runtime: Any = runtime
-        self.by = by
+        self._by = by
+        # an elder's personal data in clear for the incident shown (incident, ref, data, reason, by)
+        self.revealed: dict[str, Any] | None = None
+        self.reveal_button: QPushButton | None = None
         self.policy = policy or SlaPolicy.default()
         #: a task still not accepted this long after it was sent is flagged for re-dispatch
         self.accept_within = accept_within
@@ -476,6 +491,7 @@ class IncidentPanel(QWidget):
         self.panel_actions: dict[str, QAction] = {}
         self.buttons: dict[str, QToolButton] = {}
         self._refusing: dict[str, list[QShortcut]] = {}
+        self._tips: dict[str, str] = {}
         slots: dict[str, Callable[[], object]] = {
             "acknowledge": self.acknowledge,
             "dispatch": self.dispatch,
@@ -502,7 +518,8 @@ class IncidentPanel(QWidget):
             action.setShortcuts(spec.key_sequences())
             action.setShortcutContext(shortcut_context)
             action.setIconText(f"{spec.label_text()} ({spec.keys_text()})")
-            action.setToolTip(f"{spec.help_text()} ({spec.keys_text()})")
+            self._tips[spec.name] = f"{spec.help_text()} ({spec.keys_text()})"
+            action.setToolTip(self._tips[spec.name])
             action.triggered.connect(slots[spec.name])
             self.addAction(action)
             self.panel_actions[spec.name] = action
@@ -512,7 +529,9 @@ class IncidentPanel(QWidget):
                 shortcut = QShortcut(seq, self)
                 shortcut.setContext(shortcut_context)
                 shortcut.setEnabled(False)
-                shortcut.activated.connect(slots[spec.name])
+                shortcut.activated.connect(
+                    lambda name=spec.name, slot=slots[spec.name]: self._refused_key(name, slot)
+                )
                 refusers.append(shortcut)
             self._refusing[spec.name] = refusers
             button = QToolButton()
@@ -600,6 +619,44 @@ class IncidentPanel(QWidget):
         self._tick.timeout.connect(self._update_clock)
         self.clear()
 
+    # ---- who acts --------------------------------------------------------------------------------
+    @property
+    def by(self) -> str:
+        """The signed-in operator the panel acts as; setting it (the window does after every sign-in)
+        enables the actions for their role again."""
+        return self._by
+
+    @by.setter
+    def by(self, name: str) -> None:
+        self._by = name
+        self.operator_changed()
+
+    def operator_changed(self) -> None:
+        """Another operator signed in: what they may do, and no personal data revealed for another."""
+        if self.revealed is not None:
+            self.revealed = None
+            if self.detail is not None:
+                self._render(self.detail)
+        self._enable_actions()
+
+    def _role(self) -> Role | None:
+        op = getattr(getattr(self.runtime, "auth", None), "current", None)
+        return op.role if op is not None else None
+
+    def _may(self, permission: Permission) -> bool:
+        may = getattr(self.runtime, "may", None)
+        return bool(may(permission)) if may is not None else True
+
+    def _denied(self, permission: Permission | None) -> str | None:
+        """Why the signed-in operator may not (the domain's refusal, translated), or None when they may."""
+        if permission is None or self._may(permission):
+            return None
+        return denied_text(self._role(), permission)
+
+    def denied(self, name: str) -> str | None:
+        """Why the signed-in operator's role may not use the action `name`, or None when it may."""
+        return self._denied(PANEL_PERMISSIONS.get(name))
+
     # ---- what is shown ---------------------------------------------------------------------------
     @property
     def incident_id(self) -> int | None:
@@ -614,6 +671,7 @@ class IncidentPanel(QWidget):
         self._generation += 1
         self._incident_id = None
         self.detail = None
+        self.revealed = None
         self._tick.stop()
         for label in (
             self.priority_label,
@@ -640,6 +698,7 @@ class IncidentPanel(QWidget):
         """Show incident `incident_id` (read off the GUI thread); clears when there is no such incident."""
         if incident_id != self._incident_id:
             self.hide_message()
+            self.revealed = None  # a reveal holds for the incident it was asked for
         self._incident_id = incident_id
         await self.refresh()
 
@@ -830,6 +889,7 @@ class IncidentPanel(QWidget):
         self._show_clock(_tr(_STAGE, STAGES[c.stage]), c.due_at, c.remaining, c.state, now)
 
     def _clear_subject(self) -> None:
+        self.reveal_button = None  # removing its row deletes it
         while self.subject_form.rowCount():
             self.subject_form.removeRow(0)
         self.grievance_text = QPlainTextEdit(self.subject_box)
@@ -897,21 +957,32 @@ class IncidentPanel(QWidget):
         if p is None:
             self._row(self.tr("Elder"), self.tr("{0} (no profile on file)").format(inc.subject or "?"))
         else:
-            self._row(self.tr("Name"), f"{mask_name(p.get('name'))}  ({inc.subject})")
+            shown = self._revealed_for(inc)
+            clear = shown["data"] if shown is not None else None
+            name = str(clear.get("name") or "") if clear is not None else mask_name(p.get("name"))
+            self._row(self.tr("Name"), f"{name}  ({inc.subject})")
             year = p.get("birth_year")
             if isinstance(year, int):
                 age = now.astimezone(SHANGHAI).year - year
                 self._row(self.tr("Age"), self.tr("{0} years (born {1})").format(age, year))
             conditions = [str(c) for c in p.get("conditions") or []]
             self._row(self.tr("Conditions"), self.tr(", ").join(conditions) if conditions else "—")
-            if p.get("address"):
-                self._row(self.tr("Address"), mask_address(str(p.get("address"))))
+            source = clear if clear is not None else p
+            if source.get("address"):
+                address = str(source.get("address"))
+                self._row(self.tr("Address"), address if clear is not None else mask_address(address))
             contacts = []
-            for c in p.get("contacts") or []:
+            for c in source.get("contacts") or []:
                 if isinstance(c, dict):
                     relation = c.get("relation") or "?"
-                    contacts.append(f"{mask_name(c.get('name'))} ({relation})  {mask_phone(c.get('phone'))}")
+                    if clear is not None:
+                        contacts.append(f"{c.get('name') or ''} ({relation})  {c.get('phone') or ''}")
+                    else:
+                        contacts.append(
+                            f"{mask_name(c.get('name'))} ({relation})  {mask_phone(c.get('phone'))}"
+                        )
             self._row(self.tr("Emergency contacts"), "\n".join(contacts) if contacts else "—")
+            self._reveal_row(shown)
         device = (p or {}).get("device") or (d.device or {}).get("device")
         battery = None
         if d.position is not None and d.position.get("battery") is not None:
@@ -933,6 +1004,89 @@ class IncidentPanel(QWidget):
             )
         else:
             self._row(self.tr("Last position"), self.tr("none received"))
+
+    def _revealed_for(self, inc: Incident) -> dict[str, Any] | None:
+        r = self.revealed
+        if r is not None and r["incident"] == inc.id and r["ref"] == inc.subject:
+            return r
+        return None
+
+    def _reveal_row(self, shown: dict[str, Any] | None) -> None:
+        """Under a masked profile the Reveal… button (disabled with the reason for a role that may not);
+        under a revealed one who revealed it and why."""
+        self.reveal_button = None
+        if shown is not None:
+            field = self._row(
+                self.tr("Revealed"), self.tr("by {0}, reason: {1}").format(shown["by"], shown["reason"])
+            )
+            field.setStyleSheet("QLabel { color:#b71c1c; font-weight:bold; }")
+            return
+        button = QPushButton(self.tr("Reveal…"))
+        button.clicked.connect(self.reveal)
+        row = QHBoxLayout()
+        row.addWidget(button)
+        row.addStretch(1)
+        self.subject_form.addRow(plain_label(), row)
+        self.reveal_button = button
+        self._enable_reveal()
+
+    def _enable_reveal(self) -> None:
+        button = self.reveal_button
+        if button is None:
+            return
+        denied = self._denied(Permission.REVEAL)
+        button.setEnabled(denied is None)
+        button.setToolTip(
+            denied
+            if denied is not None
+            else self.tr("Show the name, address and phone numbers in full (asks for a reason; audited)")
+        )
+
+    @asyncSlot()
+    async def reveal(self) -> None:
+        """Reveal the shown elder's personal data for a reason (audited); it shows until another incident
+        is selected or another operator signs in."""
+        incident_id = self._need_incident()
+        inc = self.incident
+        if incident_id is None or inc is None or not inc.subject:
+            return
+        denied = self._denied(Permission.REVEAL)
+        if denied is not None:
+            self.show_message(denied)
+            return
+        ref = inc.subject
+        prompt = InputPrompt(
+            self, self.tr("Reveal the personal data of {0}").format(ref),
+            self.tr("Why do you need the name, address and phone numbers in full? "
+                    "The reason goes into the audit trail with your name."),
+            text_label=self.tr("Reason:"), text_required=True, ok_text=self.tr("Reveal"),
+        )  # fmt: skip
+        if not await self._ask(prompt):
+            return
+        reason = prompt.entered()
+        if reveal_problem(reason) is not None:
+            self.show_message(
+                self.tr("A reveal needs a reason of at least {0} characters (what it is for).").format(
+                    MIN_REASON
+                )
+            )
+            return
+        by = self.by
+        try:
+            data = await self.runtime.reveal(by, ref, reason)
+        except IllegalTransition as exc:
+            self.show_message(refusal_text(exc))
+            return
+        except Exception as exc:
+            log.warning("revealing %s failed: %s", ref, exc)
+            self.show_message(self.tr("Failed: {0}").format(exc))
+            return
+        if self._incident_id != incident_id or self.by != by:
+            return  # another incident or operator took over meanwhile: nothing shown
+        self.revealed = {"incident": incident_id, "ref": ref, "data": data, "reason": reason, "by": by}
+        self.show_message(self.tr("Personal data of {0} revealed (audited).").format(ref), error=False)
+        if self.detail is not None:
+            self._render(self.detail)
 
     def _render_tasks(self, d: IncidentDetail, now: datetime) -> None:
         self.tasks_view.clear()
@@ -1016,11 +1170,23 @@ class IncidentPanel(QWidget):
         return True  # note, shortcuts
 
     def _enable_actions(self) -> None:
+        """An action is enabled when the incident's state allows it and the operator's role may."""
         for name, action in self.panel_actions.items():
-            on = self.allowed(name)
+            denied = self.denied(name)
+            on = self.allowed(name) and denied is None
+            action.setToolTip(denied if denied is not None else self._tips[name])
             action.setEnabled(on)
             for shortcut in self._refusing[name]:
                 shortcut.setEnabled(not on and self.detail is not None)
+        self._enable_reveal()
+
+    def _refused_key(self, name: str, slot: Callable[[], object]) -> None:
+        """The keys of a disabled action: the role's refusal as a message, else the slot says why."""
+        denied = self.denied(name)
+        if denied is not None:
+            self.show_message(denied)
+            return
+        slot()
 
     # ---- messages --------------------------------------------------------------------------------
     def show_message(self, text: str, *, error: bool = True) -> None:
@@ -1223,6 +1389,10 @@ class IncidentPanel(QWidget):
     async def dispatch(self) -> None:
         incident_id = self._need_incident()
         if incident_id is None or self.detail is None:
+            return
+        denied = self.denied("dispatch")
+        if denied is not None:  # the dialog would only end in the service's refusal
+            self.show_message(denied)
             return
         inc = self.detail.incident
         if inc.status not in TRANSITIONS[Action.DISPATCH][0]:

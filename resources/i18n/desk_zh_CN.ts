@@ -1500,6 +1500,42 @@
         <translation>尚未收到</translation>
     </message>
     <message>
+        <source>Revealed</source>
+        <translation>已查看明文</translation>
+    </message>
+    <message>
+        <source>by {0}, reason: {1}</source>
+        <translation>查看人 {0}，理由：{1}</translation>
+    </message>
+    <message>
+        <source>Reveal…</source>
+        <translation>查看明文…</translation>
+    </message>
+    <message>
+        <source>Show the name, address and phone numbers in full (asks for a reason; audited)</source>
+        <translation>显示完整的姓名、地址和电话号码（需填写理由，记入审计）</translation>
+    </message>
+    <message>
+        <source>Reveal the personal data of {0}</source>
+        <translation>查看 {0} 的个人信息明文</translation>
+    </message>
+    <message>
+        <source>Why do you need the name, address and phone numbers in full? The reason goes into the audit trail with your name.</source>
+        <translation>为什么需要查看完整的姓名、地址和电话号码？理由将连同您的姓名记入审计记录。</translation>
+    </message>
+    <message>
+        <source>Reveal</source>
+        <translation>查看明文</translation>
+    </message>
+    <message>
+        <source>A reveal needs a reason of at least {0} characters (what it is for).</source>
+        <translation>查看明文需要至少 {0} 个字的理由（用途）。</translation>
+    </message>
+    <message>
+        <source>Personal data of {0} revealed (audited).</source>
+        <translation>已显示 {0} 的个人信息明文（已记入审计）。</translation>
+    </message>
+    <message>
         <source>No task sent yet</source>
         <translation>尚未派单</translation>
     </message>
