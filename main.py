@@ -329,13 +329,8 @@ def cmd_window(cfg: config_mod.Config, lang: str = "zh_CN", theme_name: str | No
         signals = DeskSignals()
         runtime = DeskRuntime(cfg, on_changes=signals.emit_changes, on_feed_status=signals.emit_feed_status)
         await runtime.start()
-        # nobody works the desk unsigned: the services refuse every action until someone signs in
-        sign_in = SignInDialog(runtime.auth)
-        if not await ask(sign_in):
-            await asyncio.wait_for(runtime.stop(), 10)
-            return
-        if runtime.auth.current is not None and runtime.auth.current.must_change_password:
-            await ask(ChangePasswordDialog(runtime.auth))
+        # the alarms sound from the start, before anyone signs in: a fall at 3 a.m. after a restart
+        # is heard at the sign-in prompt (and what waited before the restart sounds again)
         loop = asyncio.get_running_loop()
         # the operator's last choice of volume and device, else the config's
         settings = QSettings()
@@ -360,8 +355,17 @@ def cmd_window(cfg: config_mod.Config, lang: str = "zh_CN", theme_name: str | No
 
         sound.on_failure, sound.on_ok = sound_failed, sound_ok
         signals.changes_committed.connect(alarms.on_changes)
-        window = DeskWindow(runtime, signals, Theme(theme_name) if theme_name else None, alarms)
         alarms.start()
+        # nobody works the desk unsigned: the services refuse every action until someone signs in
+        sign_in = SignInDialog(runtime.auth)
+        if not await ask(sign_in):
+            await alarms.stop()
+            await asyncio.to_thread(sound.close)
+            await asyncio.wait_for(runtime.stop(), 10)
+            return
+        if runtime.auth.current is not None and runtime.auth.current.must_change_password:
+            await ask(ChangePasswordDialog(runtime.auth))
+        window = DeskWindow(runtime, signals, Theme(theme_name) if theme_name else None, alarms)
         closed = asyncio.Event()
         window.closed.connect(closed.set)
 

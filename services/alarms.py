@@ -111,8 +111,16 @@ class AlarmService:
 
     # ---- running ------------------------------------------------------------------------------------
     def start(self) -> None:
+        """Run the ladder, and raise the alarms of every incident still waiting for a person (what
+        arrived while the desk was stopped, or before anyone signed in, sounds too)."""
         if self._task is None:
             self._task = asyncio.ensure_future(self._run())
+            self._spawn(self._sweep())
+
+    async def _sweep(self) -> None:
+        waiting = [i.incident.id for i in await self.runtime.queue_items() if i.incident.status is Status.NEW]
+        if waiting:
+            await self.follow(waiting)
 
     async def stop(self) -> None:
         if self._task is not None:

@@ -413,6 +413,7 @@ class DeskWindow(QMainWindow):
         if alarms is not None:
             alarms.on_update = self.on_alarms
             alarms.on_event = self.on_alarm_event
+            QTimer.singleShot(0, self.on_alarms)  # what already sounds (before the sign-in, say)
             if QSystemTrayIcon.isSystemTrayAvailable():
                 self.tray = QSystemTrayIcon(self.windowIcon() or QIcon(), self)
                 self.tray.setToolTip(self.windowTitle())

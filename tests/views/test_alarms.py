@@ -308,3 +308,31 @@ def test_volume_and_output_are_chosen_in_the_settings_kept_and_logged(
             assert entry["note"] == "volume 60, device plughw:1,0"
 
     run_on_qasync(qapp, scenario())
+
+
+def test_what_waits_when_the_alarms_start_sounds_at_once(
+    qapp: QApplication, qtbot: QtBot, db_url: str
+) -> None:
+    """A fall that arrived while the alarms were not running yet (the desk at its sign-in prompt,
+    or stopped) sounds as soon as they start; an acknowledged one does not."""
+    from services.alarms import AlarmService
+
+    speaker = Speaker()
+
+    async def scenario() -> None:
+        async with live_desk(qtbot, db_url) as desk:  # a desk without alarms for now
+            await until(desk.feed_is_live, "the feed to be live")
+            desk.simulator.inject(fall(1))
+            desk.simulator.inject(alarm(1, kind="door_forced"))
+            await until(lambda: len(desk.runtime.store.incidents()) == 2, "two incidents stored")
+            door = next(i for i in desk.runtime.store.incidents() if i.kind == "door_forced")
+            await desk.runtime.act(door.id, Action.ACKNOWLEDGE, LEAD)
+            alarms = AlarmService(desk.runtime, speaker, "desk-test")
+            alarms.start()
+            try:
+                await until(lambda: speaker.looping == "life", "the waiting fall to sound")
+                assert [a.title for a in alarms.waiting()] == ["跌倒报警"]
+            finally:
+                await alarms.stop()
+
+    run_on_qasync(qapp, scenario())
