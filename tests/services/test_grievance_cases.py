@@ -3,8 +3,7 @@ on loopback (which takes `dispatch` and `reply`): sign, assign, reply, outcome, 
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -12,16 +11,15 @@ import pytest
 import pytest_asyncio
 
 from desk.auth import Role
-from desk.feeds import FeedState
 from desk.grievances import CallbackResult, GrievanceStatus
 from desk.incidents import Action, IllegalTransition, Outcome, Priority, Status
-from services.config import Config, FeedConfig
 from services.runtime import DeskRuntime
-from services.simulator import SimulatorConfig, SimulatorServer
+from services.simulator import SimulatorServer
 from services.store import CASE_WRITES
 from services.writer import WRITES
 from tests.support.events import fall
-from tests.support.users import FAST_HASHER, sign_in
+from tests.support.runtime import live_runtime, until
+from tests.support.users import sign_in
 
 pytestmark = pytest.mark.asyncio
 #: the case's own steps run once the writer lists them (services/writer.py is not this feature's file)
@@ -49,28 +47,8 @@ def grievance(n: int, *, category: str = "animals", place: str = PLACE) -> dict[
 
 @pytest_asyncio.fixture
 async def desk(tmp_path: Path) -> AsyncIterator[tuple[DeskRuntime, SimulatorServer]]:
-    sim = SimulatorServer(SimulatorConfig(port=0, live=False, field_delay_scale=0.01, decline_share=0.0))
-    await sim.start()
-    cfg = Config(
-        desk_id="desk-t",
-        database_url=f"sqlite:///{tmp_path / 'desk.db'}",
-        feeds=(FeedConfig(name="demo", url=sim.url, commands=True, backoff_base_s=0.05),),
-    )
-    runtime = DeskRuntime(cfg, hasher=FAST_HASHER)
-    await runtime.start()
-    try:
-        await sign_in(runtime, "lead", Role.LEAD)
-        await until(lambda: runtime.feeds["demo"].state is FeedState.LIVE)
-        yield runtime, sim
-    finally:
-        await runtime.stop()
-        await sim.stop()
-
-
-async def until(check: Callable[[], bool], timeout: float = 15.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not check():
-            await asyncio.sleep(0.02)
+    async with live_runtime(tmp_path) as running:
+        yield running
 
 
 async def open_incident(runtime: DeskRuntime, sim: SimulatorServer, event: dict[str, Any]) -> int:
