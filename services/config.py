@@ -68,9 +68,14 @@ class AlarmSettings:
     device: str | None = None
 
 
+#: the shortest idle time before the desk locks: a lock sooner would fight the operator at work
+MIN_LOCK_AFTER_S = 30.0
+
+
 @dataclass(frozen=True, slots=True)
 class SecuritySettings:
-    """The `[security]` table: the lockout after wrong passwords, position-history retention."""
+    """The `[security]` table: the lockout after wrong passwords, position-history retention, the lock
+    of an idle desk."""
 
     max_failures: int = 5  # wrong passwords in a row before an account locks …
     lockout_minutes: float = 15.0  # … for this long
@@ -78,6 +83,8 @@ class SecuritySettings:
     purge_every_s: float = 3600.0
     #: the demo's accounts must change their password at the first sign-in
     demo_force_password_change: bool = False
+    #: a desk without a key or a click this long locks (views.lock); its operator unlocks with a password
+    lock_after_s: float = 600.0
 
     @property
     def lockout(self) -> LockoutPolicy:
@@ -210,6 +217,8 @@ def _security(raw: Any, source: str) -> SecuritySettings:
             raise ConfigError(f"{source}: [security] {key} must be a number ≥ 0")
         elif isinstance(default, int) and (not isinstance(value, int) or value < 1):
             raise ConfigError(f"{source}: [security] {key} must be a whole number ≥ 1")
+        elif key == "lock_after_s" and value < MIN_LOCK_AFTER_S:
+            raise ConfigError(f"{source}: [security] lock_after_s must be at least {MIN_LOCK_AFTER_S:g} s")
         values[key] = value
     return SecuritySettings(**values)
 

@@ -50,6 +50,7 @@ from views.feed_health import FeedHealthModel
 from views.incident_data import load_grids, load_responders
 from views.incident_panel import IncidentPanel, refusal_text
 from views.labels import INCIDENT_KINDS, incident_kind, status_text
+from views.lock import DeskLock
 from views.map_view import MapView
 from views.problems import ProblemTableModel
 from views.prompts import ask
@@ -408,6 +409,7 @@ class DeskWindow(QMainWindow):
         self._build_shift(signals)
         self._build_map(signals)
         self._build_operator()
+        self._build_lock()
         self.flash = Flash(self)
         self.tray: QSystemTrayIcon | None = None
         if alarms is not None:
@@ -927,6 +929,28 @@ class DeskWindow(QMainWindow):
         op = self.auth.current if self.auth is not None else None
         self.set_operator_name(op.username if op is not None else "")
         self.operator_label.setText(operator_text(op))
+
+    # ---- the lock ----------------------------------------------------------------------------------
+    def _build_lock(self) -> None:
+        """Idle for `[security] lock_after_s` or Ctrl+L: the lock panel takes the place of everything
+        below the alarm banners (they stay, F2 still acknowledges); the menus but Alarm are shut."""
+        banners: list[QWidget] = [self.audio_banner]
+        if self.alarm_banner is not None:
+            banners += [self.alarm_banner, self.alarm_banner.confirmation, self.alarm_banner.checkin_request]
+        outer = self.centralWidget().layout()  # type: ignore[union-attr]  # set in __init__
+        assert isinstance(outer, QVBoxLayout)
+        items = [outer.itemAt(i) for i in range(outer.count())]
+        content = [w for it in items if it and (w := it.widget()) is not None and w not in banners]
+        menus = [m for a in self.menuBar().actions() if isinstance(m := a.menu(), QMenu)]
+        self.lock = DeskLock(
+            self,
+            self.auth,
+            outer,
+            content,
+            lock_after_s=getattr(getattr(self.runtime.config, "security", None), "lock_after_s", 600.0),
+            closed_menus=[m for m in menus if self.test_alarm_action not in m.actions()],
+            on_operator_changed=self.on_operator_changed,
+        )
 
     def _build_shift(self, signals: DeskSignals) -> None:
         """Who is on shift (the status line), the "Shift log" tab, the Shift menu and the managers' review."""

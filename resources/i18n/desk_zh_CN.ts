@@ -443,6 +443,21 @@
     </message>
 </context>
 <context>
+    <name>DeskLock</name>
+    <message>
+        <source>Lock the desk</source>
+        <translation>锁定值班台</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>正在验证…</translation>
+    </message>
+    <message>
+        <source>Change operator</source>
+        <translation>更换操作员</translation>
+    </message>
+</context>
+<context>
     <name>DeskWindow</name>
     <message>
         <source>Duty Desk — community command center</source>
@@ -1733,6 +1748,29 @@
     <message>
         <source>Closed</source>
         <translation>已关闭</translation>
+    </message>
+</context>
+<context>
+    <name>LockPanel</name>
+    <message>
+        <source>The desk is locked</source>
+        <translation>值班台已锁定</translation>
+    </message>
+    <message>
+        <source>Alarms still show above and F2 acknowledges them while the desk is locked.</source>
+        <translation>锁定期间警报仍显示在上方，按 F2 即可确认。</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>Change operator…</source>
+        <translation>更换操作员…</translation>
     </message>
 </context>
 <context>

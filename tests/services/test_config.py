@@ -127,3 +127,26 @@ def test_the_sla_table_sets_the_clocks_of_the_queue_and_the_panel(tmp_path: Path
     path.write_text("[sla.fall]\nacknowledge_fortnights = 1\n")
     with pytest.raises(config.ConfigError, match=r"\[sla\]"):
         config.load(path)
+
+
+def test_the_desk_locks_after_ten_idle_minutes_unless_the_security_table_says(tmp_path: Path) -> None:
+    assert config.SecuritySettings().lock_after_s == 600.0
+    path = tmp_path / "desk.toml"
+    path.write_text(
+        '[[feeds]]\nname = "a"\nurl = "ws://a/"\n[security]\nlock_after_s = 120\n', encoding="utf-8"
+    )
+    path.chmod(0o600)
+    assert config.load(path).security.lock_after_s == 120
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("5", "lock_after_s must be at least 30 s"), ('"soon"', "lock_after_s must be a number")],
+)
+def test_a_bad_lock_time_is_a_named_error(tmp_path: Path, value: str, message: str) -> None:
+    path = tmp_path / "desk.toml"
+    path.write_text(
+        f'[[feeds]]\nname = "a"\nurl = "ws://a/"\n[security]\nlock_after_s = {value}\n', encoding="utf-8"
+    )
+    with pytest.raises(config.ConfigError, match=message):
+        config.load(path)
