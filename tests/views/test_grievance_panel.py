@@ -5,8 +5,6 @@ with the refused close saying why. A screenshot is kept with DESK_SAVE_SCREENSHO
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +16,10 @@ from pytestqt.qtbot import QtBot
 
 from services.store import CASE_WRITES
 from services.writer import WRITES
+from tests.support.shots import keep_for_docs
 from tests.views.live import run_on_qasync, until
 from tests.views.panel_live import OWNER, LivePanel, live_panel, staff_profiles, tree_rows
 from views.prompts import InputPrompt
-
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 pytestmark = pytest.mark.skipif(
     not CASE_WRITES <= WRITES, reason="services/writer.py WRITES does not list services.store.CASE_WRITES yet"
@@ -196,9 +193,7 @@ def test_a_grievance_from_signing_to_closing_after_the_call_back(
     run_on_qasync(qapp, scenario())
     image = QImage(str(shot))
     assert (image.width(), image.height()) == (1100, 1000)
-    if os.environ.get("DESK_SAVE_SCREENSHOTS") == "1":
-        DOCS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, DOCS / shot.name)
+    keep_for_docs(shot)
 
 
 def test_f1_lists_the_case_actions_with_their_keys(

@@ -5,8 +5,6 @@ F1 sheet. A screenshot of a dispatched fall is kept with DESK_SAVE_SCREENSHOTS=1
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from desk.incidents import Outcome, Status
 from tests.support.events import alarm, examples, fall
+from tests.support.shots import keep_for_docs
 from tests.views.live import run_on_qasync, until
 from tests.views.panel_live import (
     OWNER,
@@ -27,8 +26,6 @@ from tests.views.panel_live import (
     tree_rows,
 )
 from views.prompts import InputPrompt
-
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _grievance(text: str = "楼上<b>楼上</b>每晚敲打到半夜 & 不停") -> dict[str, object]:
@@ -355,9 +352,7 @@ def test_dispatch_with_d_and_enter_sends_the_grid_owner_and_the_field_updates_sh
     run_on_qasync(qapp, scenario())
     image = QImage(str(shot))
     assert (image.width(), image.height()) == (1100, 900)
-    if os.environ.get("DESK_SAVE_SCREENSHOTS") == "1":
-        DOCS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, DOCS / shot.name)
+    keep_for_docs(shot)
 
 
 def test_recall_a_running_task_with_r_and_a_reason(

@@ -6,8 +6,6 @@ revealed profile (Chinese) is kept with DESK_SAVE_SCREENSHOTS=1."""
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -17,12 +15,11 @@ from pytestqt.qtbot import QtBot
 
 from desk.auth import Role
 from tests.support.events import alarm, fall
+from tests.support.shots import keep_for_docs
 from tests.support.users import sign_in
 from tests.views.live import run_on_qasync, until
 from tests.views.panel_live import OPERATOR, LivePanel, elder_profile, live_panel
 from views.prompts import InputPrompt
-
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 async def _as(live: LivePanel, username: str, role: Role) -> None:
@@ -155,9 +152,7 @@ def test_reveal_with_a_reason_shows_the_profile_until_another_incident_and_is_au
     run_on_qasync(qapp, scenario())
     image = QImage(str(shot))
     assert (image.width(), image.height()) == (1100, 900)
-    if os.environ.get("DESK_SAVE_SCREENSHOTS") == "1":
-        DOCS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, DOCS / shot.name)
+    keep_for_docs(shot)
 
 
 def test_another_operator_signing_in_masks_a_revealed_profile_again(

@@ -10,8 +10,6 @@ With DESK_SAVE_SCREENSHOTS=1 they are also kept as docs/screenshots/window-{day,
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,13 +20,12 @@ from pytestqt.qtbot import QtBot
 
 from desk.incidents import Status
 from tests.support.events import alarm, examples, fall
+from tests.support.shots import keep_for_docs
 from tests.views.live import LEAD, live_desk, run_on_qasync, until
 from tests.views.panel_live import OWNER, staff_profiles
 from views.queue import COL_ASSIGNEE
 from views.theme import Theme, resolve
 from widgets.priority_chip import PRIORITY_COLORS
-
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _glyph(font: QFont, char: str) -> bytes:
@@ -125,6 +122,4 @@ def test_screenshot_after_a_fall_an_alarm_a_grievance_and_an_invalid_event(
     # the window is in its theme: the queue below its rows is the theme's base colour, dark at
     # night and white by day
     assert image.pixelColor(empty[0]) == resolve(theme).base
-    if os.environ.get("DESK_SAVE_SCREENSHOTS") == "1":
-        DOCS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, DOCS / shot.name)
+    keep_for_docs(shot)
