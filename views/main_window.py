@@ -60,6 +60,7 @@ from views.sign_in import ChangePasswordDialog, SignInDialog, operator_text
 from views.staff import StaffBoard, StaffModel
 from views.theme import Theme
 from views.timespan import span_text, widest_age_texts
+from views.users_admin import AdminMenu
 from widgets.priority_chip import PriorityChipDelegate
 
 log = logging.getLogger("desk.ui")
@@ -902,6 +903,7 @@ class DeskWindow(QMainWindow):
         menu.addAction(self.change_password_action)
         for action in (self.change_operator_action, self.change_password_action):
             action.setEnabled(self.auth is not None)
+        self.admin = AdminMenu(self.runtime, menu, self)  # Users…, Import directory… (administrators)
         self.sign_in_dialog: SignInDialog | None = None
         self.set_operator_name(self.operator_name())  # the map was built acting as the desk
         if self.auth is not None:  # a sign-in anywhere (the lock, a test, the menu) reaches the window
@@ -929,6 +931,7 @@ class DeskWindow(QMainWindow):
         op = self.auth.current if self.auth is not None else None
         self.set_operator_name(op.username if op is not None else "")
         self.operator_label.setText(operator_text(op))
+        self.admin.update()
 
     # ---- the lock ----------------------------------------------------------------------------------
     def _build_lock(self) -> None:

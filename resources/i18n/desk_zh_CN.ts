@@ -184,6 +184,17 @@
     </message>
 </context>
 <context>
+    <name>AdminMenu</name>
+    <message>
+        <source>Users…</source>
+        <translation>用户…</translation>
+    </message>
+    <message>
+        <source>Import directory…</source>
+        <translation>导入名册…</translation>
+    </message>
+</context>
+<context>
     <name>AlarmBanner</name>
     <message>
         <source>Acknowledge ({0})</source>
@@ -604,6 +615,115 @@
     <message>
         <source>Shift log</source>
         <translation>值班日志</translation>
+    </message>
+</context>
+<context>
+    <name>DirectoryImportDialog</name>
+    <message>
+        <source>Import directory</source>
+        <translation>导入名册</translation>
+    </message>
+    <message>
+        <source>Elders, staff and teams from a CSV or Excel file (the first row names the columns: 编号, 类型, 姓名, 电话, 住址, …). Nothing is written until every row is good.</source>
+        <translation>从 CSV 或 Excel 文件导入老人、工作人员和队伍（第一行为列名：编号、类型、姓名、电话、住址……）。所有行都无误之前不会写入任何内容。</translation>
+    </message>
+    <message>
+        <source>Choose a file…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <source>What happens</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <source>Ref</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Name / problem</source>
+        <translation>姓名 / 问题</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>Choose a file first.</source>
+        <translation>请先选择文件。</translation>
+    </message>
+    <message>
+        <source>Directory file</source>
+        <translation>名册文件</translation>
+    </message>
+    <message>
+        <source>Directory files (*.csv *.xlsx);;All files (*)</source>
+        <translation>名册文件 (*.csv *.xlsx);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>elder</source>
+        <translation>老人</translation>
+    </message>
+    <message>
+        <source>staff</source>
+        <translation>工作人员</translation>
+    </message>
+    <message>
+        <source>team</source>
+        <translation>队伍</translation>
+    </message>
+    <message>
+        <source>bad row</source>
+        <translation>错误行</translation>
+    </message>
+    <message>
+        <source>will be changed</source>
+        <translation>将更新</translation>
+    </message>
+    <message>
+        <source>will be added</source>
+        <translation>将新增</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n bad row(s): nothing can be imported. Fix them in the file and choose it again.</source>
+        <translation>
+            <numerusform>%n 个错误行：无法导入。请在文件中修正后重新选择。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The file holds no rows to import.</source>
+        <translation>文件中没有可导入的行。</translation>
+    </message>
+    <message>
+        <source>Ready: {0} to add, {1} to change.</source>
+        <translation>可以导入：新增 {0} 条，更新 {1} 条。</translation>
+    </message>
+    <message>
+        <source>Columns ignored: {0}</source>
+        <translation>忽略的列：{0}</translation>
+    </message>
+    <message>
+        <source>Write every row in one go.</source>
+        <translation>一次性写入所有行。</translation>
+    </message>
+    <message>
+        <source>Imported.</source>
+        <translation>已导入。</translation>
+    </message>
+    <message>
+        <source>Nothing can be imported while a row is bad.</source>
+        <translation>存在错误行时无法导入。</translation>
+    </message>
+    <message>
+        <source>Imported from {0}: {1} added, {2} changed.</source>
+        <translation>已从 {0} 导入：新增 {1} 条，更新 {2} 条。</translation>
     </message>
 </context>
 <context>
@@ -2908,6 +3028,125 @@
     <message>
         <source>{0} d</source>
         <translation>{0} 天</translation>
+    </message>
+</context>
+<context>
+    <name>UsersAdminDialog</name>
+    <message>
+        <source>An administrator cannot disable their own account.</source>
+        <translation>管理员不能停用自己的账号。</translation>
+    </message>
+    <message>
+        <source>An administrator cannot take their own administration away.</source>
+        <translation>管理员不能取消自己的管理员角色。</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Display name</source>
+        <translation>显示名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <source>Selected user</source>
+        <translation>选中的用户</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>Set role</source>
+        <translation>设置角色</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <source>Reset password</source>
+        <translation>重置密码</translation>
+    </message>
+    <message>
+        <source>The user must change it at the next sign-in.</source>
+        <translation>该用户下次登录时必须修改密码。</translation>
+    </message>
+    <message>
+        <source>New user</source>
+        <translation>新用户</translation>
+    </message>
+    <message>
+        <source>Initial password</source>
+        <translation>初始密码</translation>
+    </message>
+    <message>
+        <source>Add user</source>
+        <translation>添加用户</translation>
+    </message>
+    <message>
+        <source>The new user must change the password at the first sign-in.</source>
+        <translation>新用户首次登录时必须修改密码。</translation>
+    </message>
+    <message>
+        <source>until {0}</source>
+        <translation>至 {0}</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no (disabled)</source>
+        <translation>否（已停用）</translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>A new user needs a user name and a display name.</source>
+        <translation>新用户需要用户名和显示名。</translation>
+    </message>
+    <message>
+        <source>There is already a user {0}.</source>
+        <translation>已有用户 {0}。</translation>
+    </message>
+    <message>
+        <source>Added {0} ({1}); they must change the password at the first sign-in.</source>
+        <translation>已添加 {0}（{1}）；首次登录时必须修改密码。</translation>
+    </message>
+    <message>
+        <source>{0} is enabled.</source>
+        <translation>{0} 已启用。</translation>
+    </message>
+    <message>
+        <source>{0} is disabled: they cannot sign in.</source>
+        <translation>{0} 已停用：无法登录。</translation>
+    </message>
+    <message>
+        <source>New password for {0}: they must change it at the next sign-in.</source>
+        <translation>已为 {0} 设置新密码：下次登录时必须修改。</translation>
+    </message>
+    <message>
+        <source>{0} is now a {1}.</source>
+        <translation>{0} 现在是{1}。</translation>
     </message>
 </context>
 </TS>
