@@ -22,7 +22,7 @@ from desk.alarms import Alarm, AlarmClass, AlarmEvent, AlarmRefused
 from desk.auth import PermissionDenied
 from views.access import permission_refusal
 from views.labels import QT_TRANSLATE_NOOP
-from views.prompts import InputPrompt, ask
+from views.prompts import InputPrompt, ask, plain_label
 from views.timespan import span_text
 
 log = logging.getLogger("desk.ui.alarms")
@@ -69,8 +69,7 @@ class AlarmActions(Protocol):
 
 
 def _label(points: int, *, bold: bool = True) -> QLabel:
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.PlainText)
+    label = plain_label()
     font = QFont()
     font.setPointSize(points)
     font.setBold(bold)

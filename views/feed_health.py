@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -17,6 +16,7 @@ from PySide6.QtGui import QBrush, QFont
 from desk.feeds import FeedState, FeedStatus
 from views import theme
 from views.labels import QT_TRANSLATE_NOOP, feed_is_loud, feed_state_text, plain_tooltip, readable_reason
+from views.table_model import RowTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 STATE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -36,7 +36,7 @@ def _ago(when: datetime | None) -> str:
     )
 
 
-class FeedHealthModel(QAbstractTableModel):
+class FeedHealthModel(RowTableModel):
     """Rows of FeedStatus, updated in place by `update(status)`."""
 
     HEADERS = (
@@ -80,19 +80,6 @@ class FeedHealthModel(QAbstractTableModel):
         if s.state is FeedState.LIVE and s.stream:
             return self.tr("stream {0}").format(s.stream[:8])
         return "—"
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.tr(self.HEADERS[section])
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

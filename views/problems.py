@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush
 
 from desk.feeds import Problem, ProblemKind
 from views import theme
 from views.labels import QT_TRANSLATE_NOOP, one_line, plain_tooltip, problem_kind_text, readable_reason
+from views.table_model import RowTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -29,7 +30,7 @@ def _local(when: datetime) -> datetime:
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone()
 
 
-class ProblemTableModel(QAbstractTableModel):
+class ProblemTableModel(RowTableModel):
     """Rows of `desk.feeds.Problem`, newest first."""
 
     HEADERS = (
@@ -81,19 +82,6 @@ class ProblemTableModel(QAbstractTableModel):
     def time_text(self, when: datetime) -> str:
         local = _local(when)
         return local.strftime("%H:%M:%S" if local.date() == self._today else "%m-%d %H:%M:%S")
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.tr(self.HEADERS[section])
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QFont
 
 from desk.assignment import task_overdue
@@ -25,6 +25,7 @@ from desk.privacy import mask_name
 from desk.sla import ClockState, SlaPolicy, Stage, clock
 from views import theme
 from views.labels import QT_TRANSLATE_NOOP, grievance_status_text, incident_kind, plain_tooltip, status_text
+from views.table_model import RowTableModel
 from views.timespan import span_text
 from widgets.priority_chip import PRIORITY_COLORS
 
@@ -116,12 +117,14 @@ def _p1_unseen(row: _Row | None) -> int:
     return int(int(inc.priority) == 1 and inc.status is Status.NEW)
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(RowTableModel):
     """Open incidents; `apply(items)` brings rows in line incrementally (never a reset per event).
 
     Signals:
     - p1_unacknowledged_changed(int): how many P1 incidents nobody has acknowledged yet.
     """
+
+    HEADERS = COLUMNS
 
     p1_unacknowledged_changed = Signal(int)
 
@@ -319,19 +322,6 @@ class QueueModel(QAbstractTableModel):
         if self._now >= row.warn_from:
             return ClockState.WARNING
         return ClockState.OK
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(COLUMNS[section])
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -19,7 +19,6 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QDate,
     QModelIndex,
@@ -62,6 +61,7 @@ from desk.sla import SHANGHAI
 from services.reports import signed_html
 from services.shifts import ShiftService, figures_of
 from views.labels import QT_TRANSLATE_NOOP
+from views.table_model import RowTableModel
 
 log = logging.getLogger("desk.ui.shift")
 Index = QModelIndex | QPersistentModelIndex
@@ -114,7 +114,7 @@ def _spawn(coro: Coroutine[Any, Any, Any]) -> None:
 
 
 # ---- the shift log -------------------------------------------------------------------------------
-class ShiftLogModel(QAbstractTableModel):
+class ShiftLogModel(RowTableModel):
     """Rows of `ShiftLogEntry`, newest first; filtered and searched here, in the source model."""
 
     HEADERS = (
@@ -131,20 +131,6 @@ class ShiftLogModel(QAbstractTableModel):
         self._rows: list[ShiftLogEntry] = []
         self._category: LogCategory | None = None
         self._text = ""
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-        if horizontal and 0 <= section < len(self.HEADERS):
-            return QCoreApplication.translate("ShiftLogModel", self.HEADERS[section])
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -427,7 +413,7 @@ class ReportDialog(QDialog):
 
 
 # ---- the managers' review ------------------------------------------------------------------------
-class ReviewModel(QAbstractTableModel):
+class ReviewModel(RowTableModel):
     HEADERS = (
         QT_TRANSLATE_NOOP("ReviewModel", "Shift"),
         QT_TRANSLATE_NOOP("ReviewModel", "Lead"),
@@ -444,33 +430,24 @@ class ReviewModel(QAbstractTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[tuple[Shift, SignedReport | None, dict[str, Any], list[str]]] = []
+        self._rows: list[tuple[Shift, SignedReport | None, dict[str, Any], list[str]]] = []
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-        if horizontal and 0 <= section < len(self.HEADERS):
-            return QCoreApplication.translate("ReviewModel", self.HEADERS[section])
-        return None
+    @property
+    def rows(self) -> list[tuple[Shift, SignedReport | None, dict[str, Any], list[str]]]:
+        """The shifts shown, newest first, with their report, figures and problems."""
+        return self._rows
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if (
             role != Qt.ItemDataRole.DisplayRole
             or not index.isValid()
-            or not 0 <= index.row() < len(self.rows)
+            or not 0 <= index.row() < len(self._rows)
         ):
             return None
         return self.values(index.row())[index.column()]
 
     def values(self, row: int) -> list[str]:
-        shift, report, fig, problems = self.rows[row]
+        shift, report, fig, problems = self._rows[row]
         p1 = fig.get("responses", {}).get("emergency", {}).get("acknowledge", {})
         share = p1_share(fig)
         if report is None:
@@ -497,7 +474,7 @@ class ReviewModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[tuple[Shift, SignedReport | None, dict[str, Any], list[str]]]) -> None:
         self.beginResetModel()
-        self.rows = rows
+        self._rows = rows
         self.endResetModel()
 
 

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -38,6 +37,7 @@ from desk.assignment import DutyStatus, Responder, ResponderKind
 from views import theme
 from views.dispatch_dialog import RESPONDER_KINDS, duty_text
 from views.labels import QT_TRANSLATE_NOOP
+from views.table_model import RowTableModel
 from views.timespan import span_text
 
 log = logging.getLogger("desk.ui.staff")
@@ -52,7 +52,7 @@ STALE_S = 15 * 60
 STATUS_KEYS = {DutyStatus.ON_DUTY: "1", DutyStatus.BUSY: "2", DutyStatus.OFF_DUTY: "3"}
 
 
-class StaffModel(QAbstractTableModel):
+class StaffModel(RowTableModel):
     """Rows of `desk.assignment.Responder`: grid workers first, then patrol teams, by name."""
 
     HEADERS = (
@@ -116,19 +116,6 @@ class StaffModel(QAbstractTableModel):
         for r in self._rows:
             out[r.status] += 1
         return out
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.tr(self.HEADERS[section])
-        return None
 
     def _position_text(self, r: Responder) -> str:
         if r.position_at is None:
