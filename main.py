@@ -381,6 +381,8 @@ def cmd_window(cfg: config_mod.Config, lang: str = "zh_CN", theme_name: str | No
         wake = QTimer(window)
         wake.start(250)
         window.show()
+        window.raise_()
+        window.activateWindow()  # the keys (F2 above all) work at once, without a click first
         await window.load()
         settle_heap()
         try:
