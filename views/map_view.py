@@ -439,6 +439,8 @@ class MapView(QWidget):
     def _tick(self) -> None:
         if self._closing or not self._loaded or (self._busy is not None and not self._busy.done()):
             return
+        if not self.isVisible():  # hidden: nothing is read; what changed is read once it is shown
+            return
         if not (self._pending or self._incidents_wanted or self._devices_wanted or self._people_wanted):
             return
         subjects, self._pending = list(self._pending), set()
@@ -524,7 +526,8 @@ class MapView(QWidget):
 
     def restyle_all(self) -> None:
         """Look at every marker's age (a position turns stale with no event at all)."""
-        self._restyle(set(self.state.fixes))
+        if self.isVisible():
+            self._restyle(set(self.state.fixes))
 
     def _show_incidents(self) -> None:
         marks = []

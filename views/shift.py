@@ -27,7 +27,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -211,6 +211,11 @@ class LogEntryDialog(QDialog):
 
 class ShiftLogView(QWidget):
     """The "Shift log" tab: filter by category, search, add a manual entry or a correction."""
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.desk._log_stale:  # it was not read while hidden
+            self.desk.request_refresh()
 
     def __init__(self, desk: ShiftDesk) -> None:
         super().__init__()
@@ -701,6 +706,7 @@ class ShiftDesk(QObject):
         self.dialogs: list[QDialog] = []
         self._busy = False
         self._wanted = False
+        self._log_stale = True
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(1000)  # at most one read of the log a second
@@ -725,9 +731,13 @@ class ShiftDesk(QObject):
         self._busy = True
         try:
             self.shift = await self.service.current()
-            start = self.shift.opened_at if self.shift else datetime.now(UTC) - timedelta(hours=12)
-            entries = await self.service.log(start)
-            self.log_view.model.set_entries(entries)
+            # the log is read only while its tab is on screen (a burst of commits would otherwise
+            # read the whole of it every second for nobody); showing the tab reads it
+            self._log_stale = not self.log_view.isVisible()
+            if not self._log_stale:
+                start = self.shift.opened_at if self.shift else datetime.now(UTC) - timedelta(hours=12)
+                entries = await self.service.log(start)
+                self.log_view.model.set_entries(entries)
             self._show()
         finally:
             self._busy = False

@@ -541,6 +541,8 @@ class MapCanvas(QGraphicsView):
         return dict(self._incidents)
 
     def _on_pulse(self) -> None:
+        if not self.isVisible():  # a hidden map (View → Map off) pulses nothing
+            return
         self._pulse_step = (self._pulse_step + 1) % 10
         r = 14.0 + self._pulse_step * 2.2
         alpha = 255 - self._pulse_step * 22
