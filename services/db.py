@@ -302,7 +302,8 @@ class PositionRow(Base):
     """Position history (for trails; purged after a configurable number of days)."""
 
     __tablename__ = "positions"
-    __table_args__ = (Index("ix_positions_subject_at", "subject", "at"),)
+    # by time: a batch's positions land at the end of the index, not on a page per elder (0008)
+    __table_args__ = (Index("ix_positions_at_subject", "at", "subject"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     subject: Mapped[str] = mapped_column(String(128))
     lat: Mapped[float] = mapped_column(Float)

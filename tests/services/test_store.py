@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
+import services.db as services_db
 from desk.incidents import Action, IllegalTransition, Outcome, Status
 from services.db import Base, make_engine, migrate
 from services.store import Inbound, Store
@@ -194,3 +196,60 @@ def test_queue_items_carry_names_and_the_running_task(store: Store) -> None:
     assert fall_id not in {q.incident.id for q in store.queue_items()}  # closed: off the queue
     (closed,) = store.queue_items([fall_id])  # but asked by id, so that a view can remove its row
     assert closed.incident.status is Status.CLOSED
+
+
+def _wal_pages_by_btree(store: Store, wal: str) -> dict[str, int]:
+    """Which table or index each page in the write-ahead log belongs to, counted."""
+    import struct
+
+    with store.engine.connect() as conn:
+        owner = {pg: name for name, pg in conn.exec_driver_sql("SELECT name, pageno FROM dbstat")}
+        page = conn.exec_driver_sql("PRAGMA page_size").scalar()
+    data = Path(wal).read_bytes()
+    counts: dict[str, int] = {}
+    for off in range(32, len(data) - 24 - page + 1, 24 + page):
+        (pgno,) = struct.unpack(">I", data[off : off + 4])
+        name = owner.get(pgno, "?")
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def test_a_batch_of_many_elders_positions_writes_few_history_pages(store: Store, db_url: str) -> None:
+    """Each commit's pages are written to the log and synced before the ack: history indexed by
+    subject put every elder's position on a page of its own (150 elders, 150 pages a batch)."""
+    subjects = [f"E-{k:04d}" for k in range(150)]
+    n = 0
+    for second in range(0, 150):  # 22,500 positions of history: the index spans hundreds of pages
+        batch = [position(n + k, s, second=second) for k, s in enumerate(subjects)]
+        store.commit_batch(frames(batch, start=n + 1))
+        n += len(batch)
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    batch = [position(n + k, s, second=200) for k, s in enumerate(subjects)]
+    assert store.commit_batch(frames(batch, start=n + 1)).stored == 150
+    pages = _wal_pages_by_btree(store, db_url.split("///", 1)[1] + "-wal")
+    history = sum(v for k, v in pages.items() if "positions" in k and k != "last_positions")
+    assert 0 < history <= 12, pages
+    assert len(store.trail("E-0007", datetime(2026, 12, 3, 18, 2, 0, tzinfo=UTC))) == 150 - 120 + 1
+
+
+def test_position_history_of_an_older_database_is_kept_by_the_upgrade(db_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    engine = make_engine(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(services_db.__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0007")
+    old = Store(engine)
+    old.load([("f1", "ws://127.0.0.1:1/")])
+    old.set_stream("f1", "S", reset=False)
+    old.commit_batch(frames([position(k, "E-0001", second=k) for k in range(5)]))
+    migrate(engine)  # what the desk does at its start
+    with engine.connect() as conn:
+        indexes = {r[1] for r in conn.exec_driver_sql("PRAGMA index_list(positions)")}
+    assert "ix_positions_at_subject" in indexes and "ix_positions_subject_at" not in indexes
+    since = datetime(2026, 12, 3, 18, 0, 2, tzinfo=UTC)  # 02:00:02 in Hefei
+    assert [t["at"].second for t in Store(engine).trail("E-0001", since)] == [2, 3, 4]
