@@ -13,6 +13,7 @@ not given in time is an alarm of its own (a P1: it loops and climbs like a fall)
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -204,12 +205,91 @@ class SoundChoice:
     key: str
 
 
+def _order(a: Alarm) -> tuple[int, int, datetime, str]:
+    """Most severe first: the class, then the escalated, then the oldest."""
+    return (_RANK[a.cls], -a.level, a.raised_at, a.key)
+
+
+#: the alarms wait in buckets of one class and ladder level, in this order (most severe first)
+_LEVELS = (2, 1, 0)
+_BUCKETS: tuple[tuple[int, int], ...] = tuple((_RANK[c], lv) for c in SEVERITY for lv in _LEVELS)
+_LOUD_BUCKETS = tuple(b for b in _BUCKETS if SEVERITY[b[0]] not in CHIME_ONCE)
+
+_Entry = tuple[datetime, str, int, "Alarm"]  # raised_at, key, a tie-breaker, the alarm
+
+
+@dataclass(slots=True)
+class _Bucket:
+    """The alarms of one class and level, oldest first (a heap; ones that left are dropped lazily)."""
+
+    heap: list[_Entry] = field(default_factory=list)
+    count: int = 0
+
+
 @dataclass(slots=True)
 class AlarmBoard:
-    """The alarms waiting for a person, with the ladder and the snoozes."""
+    """The alarms waiting for a person, with the ladder and the snoozes.
+
+    Thousands may wait at once (a flood of falls from a faulty gateway): the most severe one, the
+    loop to play and the ladder's next step are found without looking at every alarm — the
+    waiting ones sit in buckets by class and level, the ladder's steps in a heap by time, and the
+    snoozed ones (never a P1: a few at most) aside.
+    """
 
     policy: AlarmPolicy = field(default_factory=AlarmPolicy)
     _alarms: dict[str, Alarm] = field(default_factory=dict)
+    _buckets: dict[tuple[int, int], _Bucket] = field(default_factory=lambda: {b: _Bucket() for b in _BUCKETS})
+    _snoozed: dict[str, Alarm] = field(default_factory=dict)
+    _ladder: list[tuple[datetime, int, str, int, Alarm]] = field(default_factory=list)
+    _serial: int = 0
+
+    # ---- where an alarm waits ---------------------------------------------------------------------
+    def _next(self) -> int:
+        self._serial += 1
+        return self._serial
+
+    def _place(self, alarm: Alarm) -> None:
+        if alarm.snoozed_until is not None:
+            self._snoozed[alarm.key] = alarm
+            return
+        bucket = self._buckets[(_RANK[alarm.cls], alarm.level)]
+        heapq.heappush(bucket.heap, (alarm.raised_at, alarm.key, self._next(), alarm))
+        bucket.count += 1
+
+    def _unplace(self, alarm: Alarm) -> None:
+        if self._snoozed.get(alarm.key) is alarm:
+            del self._snoozed[alarm.key]
+            return
+        bucket = self._buckets[(_RANK[alarm.cls], alarm.level)]
+        bucket.count -= 1  # its heap entry goes when it reaches the top, or at the next compaction
+        if len(bucket.heap) > 64 and len(bucket.heap) > 4 * bucket.count:
+            bucket.heap = [e for e in bucket.heap if self._in(e, bucket)]
+            heapq.heapify(bucket.heap)
+
+    def _in(self, entry: _Entry, bucket: _Bucket) -> bool:
+        alarm = entry[3]
+        return (
+            self._alarms.get(alarm.key) is alarm
+            and alarm.key not in self._snoozed
+            and self._buckets[(_RANK[alarm.cls], alarm.level)] is bucket
+        )
+
+    def _first(self, key: tuple[int, int]) -> Alarm | None:
+        bucket = self._buckets[key]
+        if bucket.count <= 0:
+            return None
+        heap = bucket.heap
+        while heap and not self._in(heap[0], bucket):
+            heapq.heappop(heap)
+        return heap[0][3] if heap else None
+
+    def _climb_later(self, alarm: Alarm) -> None:
+        """Put the alarm's next step of the ladder in the heap (a P1 below the top step)."""
+        if alarm.priority != 1 or alarm.level >= 2:
+            return
+        after = self.policy.escalate_after if alarm.level == 0 else self.policy.second_after
+        step = (alarm.raised_at + after, self._next(), alarm.key, alarm.level + 1, alarm)
+        heapq.heappush(self._ladder, step)
 
     # ---- raising and ending ---------------------------------------------------------------------
     def raise_alarm(self, alarm: Alarm) -> list[AlarmEvent]:
@@ -217,11 +297,21 @@ class AlarmBoard:
         if alarm.key in self._alarms:
             return []
         self._alarms[alarm.key] = alarm
+        self._place(alarm)
+        self._climb_later(alarm)
         return [AlarmEvent(AlarmEventKind.RAISED, alarm.key, alarm.raised_at, alarm.incident_id)]
+
+    def _remove(self, key: str) -> Alarm | None:
+        alarm = self._alarms.get(key)
+        if alarm is None:
+            return None
+        self._unplace(alarm)
+        del self._alarms[key]
+        return alarm
 
     def acknowledge(self, key: str, by: str, now: datetime) -> AlarmEvent:
         """A person acknowledged it here: it stops, and the record says after how long."""
-        alarm = self._alarms.pop(key, None)
+        alarm = self._remove(key)
         if alarm is None:
             raise AlarmRefused("this alarm is no longer waiting (acknowledged already)")
         return AlarmEvent(
@@ -236,7 +326,7 @@ class AlarmBoard:
 
     def withdraw(self, key: str, now: datetime, note: str | None = None) -> AlarmEvent | None:
         """The incident is no longer waiting for anyone here (acknowledged elsewhere, closed)."""
-        alarm = self._alarms.pop(key, None)
+        alarm = self._remove(key)
         if alarm is None:
             return None
         return AlarmEvent(
@@ -256,8 +346,10 @@ class AlarmBoard:
         if span <= timedelta(0) or span > self.policy.max_snooze:
             limit = int(self.policy.max_snooze.total_seconds() // 60)
             raise AlarmRefused(f"a snooze lasts from 1 to {limit} minutes")
+        self._unplace(alarm)
         alarm.snoozed_until = now + span
         alarm.snooze_reason = reason.strip()
+        self._place(alarm)
         return AlarmEvent(
             AlarmEventKind.SNOOZED,
             key,
@@ -273,34 +365,51 @@ class AlarmBoard:
     def tick(self, now: datetime) -> list[AlarmEvent]:
         """Climb the ladder of the P1 alarms that still wait, and end the snoozes that ran out."""
         out: list[AlarmEvent] = []
-        for alarm in self._alarms.values():
+        for alarm in list(self._snoozed.values()):
             if alarm.snoozed_until is not None and now >= alarm.snoozed_until:
+                self._unplace(alarm)
                 alarm.snoozed_until = None
+                self._place(alarm)
                 out.append(
                     AlarmEvent(AlarmEventKind.SNOOZE_ENDED, alarm.key, now, alarm.incident_id, alarm.level)
                 )
-            if alarm.priority != 1:
-                continue
-            waited = now - alarm.raised_at
-            for level, after in ((1, self.policy.escalate_after), (2, self.policy.second_after)):
-                if alarm.level < level and waited >= after:
-                    alarm.level = level
-                    out.append(
-                        AlarmEvent(
-                            AlarmEventKind.ESCALATED,
-                            alarm.key,
-                            alarm.raised_at + after,
-                            alarm.incident_id,
-                            level,
-                            after.total_seconds(),
-                        )
-                    )
+        ladder = self._ladder
+        while ladder and ladder[0][0] <= now:
+            due, _, key, level, alarm = heapq.heappop(ladder)
+            if self._alarms.get(key) is not alarm or alarm.level >= level:
+                continue  # acknowledged or withdrawn meanwhile
+            self._unplace(alarm)
+            alarm.level = level
+            self._place(alarm)
+            self._climb_later(alarm)
+            out.append(
+                AlarmEvent(
+                    AlarmEventKind.ESCALATED,
+                    key,
+                    due,
+                    alarm.incident_id,
+                    level,
+                    (due - alarm.raised_at).total_seconds(),
+                )
+            )
         return out
 
     # ---- what to show and play --------------------------------------------------------------------
     def waiting(self) -> list[Alarm]:
         """Every alarm waiting, most severe first (class, then the escalated, then the oldest)."""
-        return sorted(self._alarms.values(), key=lambda a: (_RANK[a.cls], -a.level, a.raised_at, a.key))
+        return sorted(self._alarms.values(), key=_order)
+
+    def top(self) -> Alarm | None:
+        """The first of `waiting()`, without sorting them all (the banner shows it)."""
+        best: Alarm | None = None
+        for key in _BUCKETS:
+            best = self._first(key)
+            if best is not None:
+                break
+        for alarm in self._snoozed.values():
+            if best is None or _order(alarm) < _order(best):
+                best = alarm
+        return best
 
     def get(self, key: str) -> Alarm | None:
         return self._alarms.get(key)
@@ -313,15 +422,28 @@ class AlarmBoard:
 
         An escalated P1 anywhere makes the tone its escalation tone (the loudest step waiting).
         """
-        loud = [a for a in self._alarms.values() if not a.chimes_once and not a.snoozed(now)]
-        if not loud:
+        top: Alarm | None = None
+        level = 0
+        for key in _LOUD_BUCKETS:
+            first = self._first(key)
+            if first is None:
+                continue
+            top = top or first
+            level = max(level, key[1])
+        for alarm in self._snoozed.values():  # a snooze that ran out before the tick ended it
+            if alarm.chimes_once or alarm.snoozed(now):
+                continue
+            if top is None or _order(alarm) < _order(top):
+                top = alarm
+            level = max(level, alarm.level)
+        if top is None:
             return None
-        top = min(loud, key=lambda a: (_RANK[a.cls], -a.level, a.raised_at, a.key))
-        level = max(a.level for a in loud)
         return SoundChoice(top.cls, level, top.key)
 
     def escalated(self) -> bool:
-        return any(a.level > 0 for a in self._alarms.values())
+        return any(self._buckets[k].count > 0 for k in _BUCKETS if k[1] > 0) or any(
+            a.level > 0 for a in self._snoozed.values()
+        )
 
 
 @dataclass(slots=True)

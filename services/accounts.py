@@ -113,6 +113,39 @@ def append_audit(
     return entry
 
 
+def append_audits(
+    conn: Connection, entries: Sequence[tuple[str, str, str, Any, Any]], at: datetime
+) -> list[AuditEntry]:
+    """Append (actor, action, target, before, after) entries after the newest, with one read and
+    one insert (an alarm burst records thousands of steps at once)."""
+    if not entries:
+        return []
+    last = conn.execute(select(T_AUDIT).order_by(T_AUDIT.c.seq.desc()).limit(1)).first()
+    prev = _entry(last) if last is not None else None
+    out: list[AuditEntry] = []
+    for actor, action, target, before, after in entries:
+        prev = append(prev, at, actor, action, target, before, after)
+        out.append(prev)
+    conn.execute(
+        insert(T_AUDIT),
+        [
+            dict(
+                seq=e.seq,
+                at=e.at,
+                actor=e.actor,
+                action=e.action,
+                target=e.target,
+                before=e.before,
+                after=e.after,
+                prev_hash=e.prev_hash,
+                hash=e.hash,
+            )
+            for e in out
+        ],
+    )
+    return out
+
+
 class AccountStore:
     """Mixed into services.store.Store: needs its engine and its writer transaction."""
 

@@ -4,7 +4,7 @@ speaker, climbs the ladder, and keeps every step in the record.
 It follows the committed changes (a new incident raises; an incident acknowledged anywhere, on
 this desk's panel or another desk, withdraws its alarm), ticks twice a second on the event loop,
 and talks to a `SoundPlayer` (services.sound.SoundService) that plays on its own thread. The
-window shows what `waiting()` returns and calls `acknowledge`, `snooze`, `check_in`, `activity`
+window shows `top()` and `count()` of what waits and calls `acknowledge`, `snooze`, `check_in`, `activity`
 and `test_alarm`; `on_update` tells it to look again.
 
 Every step is written to the record: an incident's alarm into that incident's log (raised,
@@ -142,6 +142,8 @@ class AlarmService:
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
+        if task in self._pending:  # one write records a turn's steps: watched once
+            return
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
         task.add_done_callback(_log_failure)
@@ -321,6 +323,13 @@ class AlarmService:
     def waiting(self) -> list[Alarm]:
         return self.board.waiting()
 
+    def top(self) -> Alarm | None:
+        """The most severe alarm waiting (the first of `waiting()`, found without sorting them all)."""
+        return self.board.top()
+
+    def count(self) -> int:
+        return len(self.board)
+
     def escalated(self) -> bool:
         return self.board.escalated()
 
@@ -362,24 +371,58 @@ class IncidentLogWriter(Protocol):
 
 
 def incident_recorder(ingest: IncidentLogWriter, desk_id: str) -> Recorder:
-    """Write each alarm step into its incident's log, or the desk's own (through the writer, in order)."""
+    """Write each alarm step into its incident's log, or the desk's own (through the writer, in order).
 
-    async def record(event: AlarmEvent) -> None:
+    The steps of one turn of the event loop go in one write: a burst of falls raises thousands of
+    alarms at once, and a write apiece (a commit and a disk sync each) held the ingest behind them."""
+    return _StepRecorder(ingest, desk_id)
+
+
+class _StepRecorder:
+    def __init__(self, ingest: IncidentLogWriter, desk_id: str) -> None:
+        self.ingest = ingest
+        self.desk_id = desk_id
+        self._steps: list[tuple[int | None, str, str, str | None]] = []
+        self._done: asyncio.Future[None] | None = None
+
+    def __call__(self, event: AlarmEvent) -> Awaitable[None]:
+        """Queue the step; the awaitable ends when its write (with the others of this turn) is through."""
+        if self._done is None:
+            loop = asyncio.get_running_loop()
+            self._done = loop.create_future()
+            loop.call_soon(self._flush)
+        self._steps.append(self._step(event))
+        return self._done
+
+    def _step(self, event: AlarmEvent) -> tuple[int | None, str, str, str | None]:
+        action, by = f"alarm_{event.kind.value}", event.by or self.desk_id
         if event.incident_id is None:  # the desk's own: a test, a check-in, the speaker
             note = event.note
             if event.after_s is not None:
                 note = "; ".join(x for x in (f"after {event.after_s:.0f} s", note) if x)
-            await ingest.write("log_desk", desk_id, f"alarm_{event.kind.value}", event.by or desk_id, note)
-            return
+            return None, action, by, note
         parts = [f"level {event.level}" if event.level else "", event.note or ""]
         if event.after_s is not None:
             parts.insert(0, f"after {event.after_s:.0f} s")
-        note = "; ".join(p for p in parts if p) or None
-        await ingest.write(
-            "log_incident", event.incident_id, f"alarm_{event.kind.value}", event.by or desk_id, note or ""
-        )
+        return event.incident_id, action, by, "; ".join(p for p in parts if p)
 
-    return record
+    def _flush(self) -> None:
+        steps, done = self._steps, self._done
+        self._steps, self._done = [], None
+        assert done is not None
+        written = asyncio.ensure_future(self.ingest.write("log_alarm_steps", self.desk_id, steps))
+
+        def finished(task: asyncio.Future[Any]) -> None:
+            if done.done():
+                return
+            if task.cancelled():
+                done.cancel()
+            elif (exc := task.exception()) is not None:
+                done.set_exception(exc)
+            else:
+                done.set_result(None)
+
+        written.add_done_callback(finished)
 
 
 def _log_failure(task: asyncio.Future[Any]) -> None:

@@ -73,7 +73,7 @@ from desk.shifts import (
     seal_of,
     tampering,
 )
-from services.accounts import AccountStore, append_audit
+from services.accounts import AccountStore, append_audit, append_audits
 from services.db import (
     CommandRow,
     DeskLogRow,
@@ -1138,6 +1138,38 @@ class Store(AccountStore):
                 r.elder: tuple((float(lat), float(lon)) for lat, lon in r.polygon)
                 for r in conn.execute(select(T_SAFE_ZONES))
             }
+
+    def log_alarm_steps(self, desk: str, steps: Sequence[tuple[int | None, str, str, str | None]]) -> None:
+        """Alarm steps (incident id or None for the desk's own, action, by, note) in one transaction:
+        each in its incident's log or the desk log, and in the audit trail, as log_incident and
+        log_desk write them one by one (a burst of falls raises thousands at once)."""
+        if not steps:
+            return
+        now = now_utc()
+        incident_rows: list[dict[str, Any]] = []
+        desk_rows: list[dict[str, Any]] = []
+        audits: list[tuple[str, str, str, Any, Any]] = []
+        for incident_id, action, by, note in steps:
+            if incident_id is None:
+                desk_rows.append(dict(at=now, desk=desk, kind=action, by=by, note=note))
+                audits.append((by, f"desk.{action}", f"desk:{desk}", None, {"note": note}))
+            else:
+                incident_rows.append(_log_row(incident_id, action, by, None, None, note, now))
+                audits.append(
+                    (
+                        by,
+                        f"incident.{action}",
+                        f"incident:{incident_id}",
+                        {"status": None},
+                        {"status": None, "note": note},
+                    )
+                )
+        with self._write() as conn:
+            if incident_rows:
+                conn.execute(insert(T_INC_LOG), incident_rows)
+            if desk_rows:
+                conn.execute(insert(T_DESK_LOG), desk_rows)
+            append_audits(conn, audits, now)
 
     def log_incident(self, incident_id: int, action: str, by: str, note: str) -> None:
         """An entry in an incident's record that moves nothing (a reply sent, a call-back made)."""

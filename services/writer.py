@@ -42,6 +42,7 @@ WRITES = frozenset(
         "set_staff_status",
         "log_incident",
         "log_desk",
+        "log_alarm_steps",
         # grievance cases (their writes keep the incident and its case in step)
         "act_with_case",
         "record_reply",

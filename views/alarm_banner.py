@@ -61,7 +61,8 @@ def class_text(cls: AlarmClass) -> str:
 class AlarmActions(Protocol):
     """What the banner needs of services.alarms.AlarmService."""
 
-    def waiting(self) -> list[Alarm]: ...
+    def top(self) -> Alarm | None: ...
+    def count(self) -> int: ...
     def escalated(self) -> bool: ...
     async def acknowledge(self, key: str, by: str) -> AlarmEvent: ...
     def snooze(self, key: str, minutes: float, reason: str, by: str) -> AlarmEvent: ...
@@ -145,16 +146,15 @@ class AlarmBanner(QFrame):
     def refresh(self, now: datetime | None = None) -> None:
         """Show the alarms as they are now (called on every change and every second)."""
         now = now or datetime.now(UTC)
-        waiting = self.alarms.waiting()
-        self._top = waiting[0] if waiting else None
+        self._top = self.alarms.top()  # thousands may wait: not sorted all every second
         if self._top is None:
             self.hide()
             return
         a = self._top
         bg, fg = _COLOURS[a.cls]
-        self.setStyleSheet(
-            f"QFrame#alarmBanner {{ background:{bg}; }} QFrame#alarmBanner QLabel {{ color:{fg}; }}"
-        )
+        style = f"QFrame#alarmBanner {{ background:{bg}; }} QFrame#alarmBanner QLabel {{ color:{fg}; }}"
+        if style != self.styleSheet():  # a new style sheet restyles every label: only when it changes
+            self.setStyleSheet(style)
         step = (
             self.tr(" — ESCALATED") if a.level == 1 else self.tr(" — ESCALATED TWICE") if a.level >= 2 else ""
         )
@@ -166,7 +166,7 @@ class AlarmBanner(QFrame):
             left = span_text((a.snoozed_until - now).total_seconds())
             snoozed = self.tr(" · snoozed, {0} left: {1}").format(left, a.snooze_reason or "")
         self.detail.setText(f"{where} · {ago}{snoozed}" if where else f"{ago}{snoozed}")
-        others = len(waiting) - 1
+        others = self.alarms.count() - 1
         self.more.setText(self.tr("+%n more waiting", "", others) if others else "")
         self.snooze_button.setEnabled(a.can_snooze)
         self.snooze_button.setToolTip(

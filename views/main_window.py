@@ -358,6 +358,7 @@ class DeskWindow(QMainWindow):
 
         self._closing = False
         self.escalations: list[str] = []  # what was put to the shift lead's attention this session
+        self._notices: list[tuple[AlarmEvent, str]] = []  # this moment's alarms, for one notice
         self.alarm_settings: AlarmSettingsDialog | None = None
         self._fitted_at = 0.0
         self._pending: set[int] = set()
@@ -663,29 +664,50 @@ class DeskWindow(QMainWindow):
             self.audio_banner.recovered()
 
     def on_alarm_event(self, event: AlarmEvent) -> None:
-        """Raised and escalated alarms reach the operator even when the window is covered."""
+        """Raised and escalated alarms reach the operator even when the window is covered.
+
+        The alarms of one moment make one notice (a flood of falls is one message saying how many,
+        not thousands of them)."""
         if self._closing:
             return
         if event.kind in (AlarmEventKind.RAISED, AlarmEventKind.ESCALATED, AlarmEventKind.CHECKIN_MISSED):
             alarm = self.alarms.board.get(event.key) if self.alarms is not None else None
             title = alarm.title if alarm is not None else self.tr("Night check-in missed")
-            if event.kind is AlarmEventKind.ESCALATED:
-                text = self.tr("Still not acknowledged after {0}: {1}").format(
-                    span_text(event.after_s or 0), title
-                )
-            else:
-                text = title
             if alarm is not None and alarm.place:
-                text = f"{text} · {alarm.place}"
-            QApplication.alert(self)  # the taskbar asks for attention
-            hidden = self.isMinimized() or not self.isActiveWindow()
-            if self.tray is not None and (hidden or event.kind is AlarmEventKind.ESCALATED):
-                self.tray.showMessage(
-                    self.tr("Duty Desk alarm"), text, QSystemTrayIcon.MessageIcon.Critical, 15_000
-                )
-            if event.kind is AlarmEventKind.ESCALATED:
-                self.escalations.append(text)
-                self.statusBar().showMessage(self.tr("Escalated to the shift lead: {0}").format(text), 60_000)
+                title = f"{title} · {alarm.place}"
+            if not self._notices:
+                QTimer.singleShot(0, self._give_notice)
+            self._notices.append((event, title))
+
+    def _give_notice(self) -> None:
+        notices, self._notices = self._notices, []
+        if self._closing or not notices:
+            return
+        raised = [title for event, title in notices if event.kind is not AlarmEventKind.ESCALATED]
+        climbed = [(event, title) for event, title in notices if event.kind is AlarmEventKind.ESCALATED]
+        QApplication.alert(self)  # the taskbar asks for attention
+        hidden = self.isMinimized() or not self.isActiveWindow()
+        texts: list[str] = []
+        if raised:
+            texts.append(
+                raised[0]
+                if len(raised) == 1
+                else self.tr("%n new alarms, first: {0}", "", len(raised)).format(raised[0])
+            )
+        if climbed:
+            event, title = climbed[0]
+            after = span_text(event.after_s or 0)
+            text = self.tr("Still not acknowledged after {0}: {1}").format(after, title)
+            if len(climbed) > 1:
+                many = self.tr("%n alarms still not acknowledged, first after {0}: {1}", "", len(climbed))
+                text = many.format(after, title)
+            self.escalations.append(text)
+            self.statusBar().showMessage(self.tr("Escalated to the shift lead: {0}").format(text), 60_000)
+            texts.append(text)
+        if self.tray is not None and (hidden or climbed):
+            self.tray.showMessage(
+                self.tr("Duty Desk alarm"), "\n".join(texts), QSystemTrayIcon.MessageIcon.Critical, 15_000
+            )
 
     def _bring_forward(self) -> None:
         self.showNormal()

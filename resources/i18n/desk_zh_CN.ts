@@ -536,9 +536,21 @@
         <source>Night check-in missed</source>
         <translation>夜间未签到</translation>
     </message>
+    <message numerus="yes">
+        <source>%n new alarms, first: {0}</source>
+        <translation>
+            <numerusform>%n 个新报警，第一个：{0}</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Still not acknowledged after {0}: {1}</source>
         <translation>{0}后仍未确认：{1}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n alarms still not acknowledged, first after {0}: {1}</source>
+        <translation>
+            <numerusform>%n 个报警仍未确认，第一个已等 {0}：{1}</numerusform>
+        </translation>
     </message>
     <message>
         <source>Duty Desk alarm</source>

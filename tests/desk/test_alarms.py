@@ -176,3 +176,128 @@ def test_a_quiet_night_asks_for_a_check_in_and_a_missed_one_becomes_an_alarm() -
     done = checkin.check_in("desk-01", at(28 * 60))
     assert done is not None and done.after_s == 180.0 and not checkin.due
     assert checkin.tick(at(29 * 60), night) == []
+
+
+class _NaiveBoard:
+    """The rules written the obvious way (every alarm looked at, every time): the reference the
+    board must agree with, whatever it keeps to answer quickly when thousands wait."""
+
+    def __init__(self, policy: AlarmPolicy) -> None:
+        self.policy = policy
+        self.alarms: dict[str, Alarm] = {}
+
+    def order(self, a: Alarm) -> tuple[int, int, datetime, str]:
+        from desk.alarms import SEVERITY
+
+        return (SEVERITY.index(a.cls), -a.level, a.raised_at, a.key)
+
+    def tick(self, now: datetime) -> set[tuple[str, str, int]]:
+        out = set()
+        for a in self.alarms.values():
+            if a.snoozed_until is not None and now >= a.snoozed_until:
+                a.snoozed_until = None
+                out.add(("snooze_ended", a.key, a.level))
+            if a.priority != 1:
+                continue
+            for level, after in ((1, self.policy.escalate_after), (2, self.policy.second_after)):
+                if a.level < level and now - a.raised_at >= after:
+                    a.level = level
+                    out.add(("escalated", a.key, level))
+        return out
+
+    def top(self) -> str | None:
+        return min(self.alarms.values(), key=self.order).key if self.alarms else None
+
+    def sound(self, now: datetime) -> tuple[AlarmClass, int, str] | None:
+        from desk.alarms import CHIME_ONCE
+
+        loud = [a for a in self.alarms.values() if a.cls not in CHIME_ONCE and not a.snoozed(now)]
+        if not loud:
+            return None
+        top = min(loud, key=self.order)
+        return (top.cls, max(a.level for a in loud), top.key)
+
+
+def test_the_board_agrees_with_the_plain_rules_under_any_sequence() -> None:
+    from dataclasses import replace
+
+    from hypothesis import example, given, settings
+    from hypothesis import strategies as st
+
+    classes = list(AlarmClass)
+    step = st.one_of(
+        st.tuples(st.just("raise"), st.integers(0, 4), st.sampled_from(classes), st.integers(1, 3)),
+        st.tuples(st.just("ack"), st.integers(0, 4)),
+        st.tuples(st.just("withdraw"), st.integers(0, 4)),
+        st.tuples(st.just("snooze"), st.integers(0, 4), st.integers(1, 10)),
+        st.tuples(st.just("wait"), st.integers(0, 45)),
+        st.tuples(st.just("peek"), st.integers(0, 700)),  # the speaker asked between two ticks
+    )
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(step, max_size=60))
+    @example([("raise", 1, AlarmClass.SECURITY, 2), ("snooze", 1, 1), ("peek", 100)])
+    def check(steps: list[tuple]) -> None:
+        policy = AlarmPolicy()
+        board, naive = AlarmBoard(policy), _NaiveBoard(policy)
+        now = T0
+        for s in steps:
+            kind, n = s[0], s[1]
+            key = f"incident:{n}"
+            if kind == "raise":
+                a = Alarm(key, s[2], s[3], key, now, incident_id=n)
+                raised = board.raise_alarm(a)
+                if key not in naive.alarms:
+                    naive.alarms[key] = replace(a)
+                assert bool(raised) == (naive.alarms[key].raised_at == now and board.get(key) is a)
+            elif kind in ("ack", "withdraw"):
+                gone = naive.alarms.pop(key, None)
+                if kind == "withdraw":
+                    assert (board.withdraw(key, now) is None) == (gone is None)
+                elif gone is None:
+                    with pytest.raises(AlarmRefused):
+                        board.acknowledge(key, "lead", now)
+                else:
+                    assert board.acknowledge(key, "lead", now).level == gone.level
+            elif kind == "snooze":
+                ref = naive.alarms.get(key)
+                if ref is None or ref.priority == 1:
+                    with pytest.raises(AlarmRefused):
+                        board.snooze(key, s[2], "checking", "lead", now)
+                else:
+                    board.snooze(key, s[2], "checking", "lead", now)
+                    ref.snoozed_until, ref.snooze_reason = now + timedelta(minutes=s[2]), "checking"
+            elif kind == "peek":
+                later = now + timedelta(seconds=s[1])
+                choice = board.sound(later)
+                assert ((choice.cls, choice.level, choice.key) if choice else None) == naive.sound(later)
+            else:
+                now += timedelta(seconds=s[1] * 7)
+                got = {(e.kind.value, e.key, e.level) for e in board.tick(now)}
+                assert got == naive.tick(now)
+            assert len(board) == len(naive.alarms)
+            assert (board.top().key if board.top() else None) == naive.top()
+            assert [a.key for a in board.waiting()] == sorted(
+                naive.alarms, key=lambda k: naive.order(naive.alarms[k])
+            )
+            choice = board.sound(now)
+            assert ((choice.cls, choice.level, choice.key) if choice else None) == naive.sound(now)
+            assert board.escalated() == any(a.level > 0 for a in naive.alarms.values())
+
+    check()
+
+
+def test_ten_thousand_waiting_alarms_and_the_banner_still_shows_the_worst_first() -> None:
+    board = AlarmBoard()
+    for n in range(10_000):
+        board.raise_alarm(alarm(f"incident:{n}", AlarmClass.WELFARE, priority=2, t=n / 100))
+    board.raise_alarm(alarm("incident:99999", AlarmClass.LIFE, t=120))
+    top = board.top()
+    assert top is not None and top.key == "incident:99999"
+    events = board.tick(at(150))  # the fall has waited 30 s: it climbs; the welfare alarms do not
+    assert [(e.kind, e.key, e.level) for e in events] == [(AlarmEventKind.ESCALATED, "incident:99999", 1)]
+    board.acknowledge("incident:99999", "lead", at(151))
+    top = board.top()
+    assert top is not None and top.key == "incident:0"
+    choice = board.sound(at(151))
+    assert choice is not None and (choice.cls, choice.level) == (AlarmClass.WELFARE, 0)

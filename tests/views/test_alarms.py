@@ -114,7 +114,8 @@ def test_the_ladder_climbs_and_the_window_flashes_until_the_button_is_pressed(
             await until(lambda: speaker.looping == "escalated1", "the louder tone")
             assert window.flash.flashing
             assert "ESCALATED" in banner.headline.text()
-            assert window.escalations and "Still not acknowledged after 30 s" in window.escalations[0]
+            await until(lambda: bool(window.escalations), "the escalation put to the shift lead")
+            assert "Still not acknowledged after 30 s" in window.escalations[0]
             clock.advance(30)  # 61 s: the second step
             await until(lambda: speaker.looping == "escalated2", "the second step")
             assert "ESCALATED TWICE" in banner.headline.text()
@@ -334,5 +335,40 @@ def test_what_waits_when_the_alarms_start_sounds_at_once(
                 assert [a.title for a in alarms.waiting()] == ["跌倒报警"]
             finally:
                 await alarms.stop()
+
+    run_on_qasync(qapp, scenario())
+
+
+def test_a_flood_of_falls_is_one_notice_and_every_fall_still_sounds_and_is_recorded(
+    qapp: QApplication, qtbot: QtBot, db_url: str
+) -> None:
+    """A faulty gateway sends thirty falls at once: each raises its alarm and is in its incident's
+    log, the banner says how many wait, and the shift lead gets one escalation notice saying how
+    many climbed the ladder, not thirty."""
+    speaker = Speaker()
+    clock = Clock()
+
+    async def scenario() -> None:
+        async with live_desk(qtbot, db_url, sound=speaker, alarm_clock=clock) as desk:
+            window, banner = desk.window, desk.window.alarm_banner
+            assert banner is not None and desk.alarms is not None
+            await until(desk.feed_is_live, "the feed to be live")
+            for n in range(1, 31):
+                desk.simulator.inject(fall(n, elder=f"E-{n:04d}"))
+            await until(lambda: desk.alarms is not None and desk.alarms.count() == 30, "thirty alarms")
+            await until(lambda: "+29 more waiting" in banner.more.text(), "the banner's count")
+            assert speaker.looping == "life"
+            clock.advance(31)
+            await until(lambda: bool(window.escalations), "the escalation put to the shift lead")
+            assert len(window.escalations) == 1
+            assert window.escalations[0].startswith("30 alarms still not acknowledged, first after 30 s: ")
+            assert window.escalations[0].endswith(" · 丁香家园二期 3栋")
+            ids = [i.id for i in desk.runtime.store.incidents()]
+            assert len(ids) == 30
+            await until(
+                lambda: all("alarm_escalated" in log_actions(desk, i) for i in ids),
+                "every step in the record",
+            )
+            assert all(log_actions(desk, i).count("alarm_raised") == 1 for i in ids)
 
     run_on_qasync(qapp, scenario())
