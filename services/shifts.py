@@ -13,8 +13,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from desk.auth import Permission, PermissionDenied
-from desk.shifts import Shift, ShiftLogEntry, SignedReport, build_report, canonical, summary
+from desk.auth import Operator, Permission, PermissionDenied, allowed
+from desk.incidents import IllegalTransition
+from desk.shifts import (
+    Shift,
+    ShiftError,
+    ShiftLogEntry,
+    SignedReport,
+    build_report,
+    canonical,
+    summary,
+)
 from desk.sla import SlaPolicy
 from services.reports import ChartRenderer, report_html
 from services.store import Store
@@ -39,8 +48,13 @@ class ShiftService:
         policy: SlaPolicy,
         charts: ChartRenderer | None = None,
         authorize: Callable[[Permission], object] | None = None,
+        check_signer: Callable[[str, str], Awaitable[Operator]] | None = None,
+        signed_in: Callable[[], Operator | None] | None = None,
     ) -> None:
         self._store = store
+        #: a signer's user name and password -> that person (services.auth.AuthService.check_password)
+        self._check_signer = check_signer
+        self._signed_in = signed_in
         #: asks whether the signed-in operator may (DeskRuntime.authorize_current); None: nobody may write
         self._authorize = authorize
         self._ingest = ingest
@@ -101,11 +115,32 @@ class ShiftService:
         )
         return saved
 
-    async def sign(self, report_id: int, by: str, *, incoming: bool, confirmed: bool = False) -> SignedReport:
-        self._require(Permission.SHIFT)
+    def signed_in(self) -> str | None:
+        """The user name of the operator signed in at this desk (the outgoing lead, usually)."""
+        op = self._signed_in() if self._signed_in is not None else None
+        return op.username if op is not None else None
+
+    async def sign(
+        self, report_id: int, username: str, password: str, *, incoming: bool, confirmed: bool = False
+    ) -> SignedReport:
+        """A lead signs with their own account, wherever the desk's operator is signed in: their user
+        name and password are checked (a wrong one counts toward the lock-out like a sign-in), their
+        role must run shifts, and the signature carries their name and user name."""
+        if self._check_signer is None:
+            raise PermissionDenied(None, Permission.SHIFT)
+        if not password:
+            raise ShiftError("a signature needs the signer's password")
+        try:
+            signer = await self._check_signer(username, password)
+        except IllegalTransition as exc:  # services.auth.SignInRefused: wrong password, locked, disabled
+            raise ShiftError(f"not signed: {exc}") from exc
+        if not allowed(signer.role, Permission.SHIFT):
+            raise ShiftError(f"not signed: {signer.label} is not a shift lead")
+        by = signer.username if signer.label == signer.username else f"{signer.label} ({signer.username})"
         signed: SignedReport = await self.ingest.write(
             "sign_report", report_id, by, incoming=incoming, confirmed=confirmed
         )
+        log.info("report %d signed by %s (%s)", report_id, by, "incoming" if incoming else "outgoing")
         return signed
 
     async def log(self, start: datetime, end: datetime | None = None) -> list[ShiftLogEntry]:

@@ -337,8 +337,20 @@ class ReportDialog(QDialog):
         self.setWindowTitle(self.tr("Handover report of shift {0}").format(report.shift_id))
         self.resize(900, 760)
         self.browser = QTextBrowser()
-        self.out_name = QLineEdit(leads[0])
-        self.in_name = QLineEdit(leads[1] or "")
+        # each lead signs with their own account: a typed name alone proves nobody was there
+        self.out_user = QLineEdit(desk.service.signed_in() or "")
+        self.in_user = QLineEdit()
+        self.out_password = QLineEdit()
+        self.in_password = QLineEdit()
+        for user, password, lead in (
+            (self.out_user, self.out_password, leads[0]),
+            (self.in_user, self.in_password, leads[1]),
+        ):
+            user.setPlaceholderText(
+                self.tr("user name of {0}").format(lead) if lead else self.tr("user name")
+            )
+            password.setEchoMode(QLineEdit.EchoMode.Password)
+            password.setPlaceholderText(self.tr("password"))
         self.confirm = QCheckBox(self.tr("I have gone through the open incidents and take them over"))
         self.sign_out_button = QPushButton(self.tr("Sign as outgoing lead"))
         self.sign_in_button = QPushButton(self.tr("Sign as incoming lead"))
@@ -348,14 +360,16 @@ class ReportDialog(QDialog):
         self.state.setTextFormat(Qt.TextFormat.PlainText)
         form = QFormLayout()
         row1 = QHBoxLayout()
-        row1.addWidget(self.out_name, 1)
+        row1.addWidget(self.out_user, 1)
+        row1.addWidget(self.out_password, 1)
         row1.addWidget(self.sign_out_button)
         row2 = QHBoxLayout()
-        row2.addWidget(self.in_name, 1)
-        row2.addWidget(self.confirm)
+        row2.addWidget(self.in_user, 1)
+        row2.addWidget(self.in_password, 1)
         row2.addWidget(self.sign_in_button)
         form.addRow(self.tr("Outgoing lead"), row1)
         form.addRow(self.tr("Incoming lead"), row2)
+        form.addRow("", self.confirm)
         bottom = QHBoxLayout()
         bottom.addWidget(self.state, 1)
         bottom.addWidget(self.pdf_button)
@@ -375,10 +389,11 @@ class ReportDialog(QDialog):
         self.browser.setHtml(signed_html(report, problems))
         out_done, in_done = report.signed_out_by is not None, report.signed_in_by is not None
         self.sign_out_button.setEnabled(not out_done)
-        self.out_name.setEnabled(not out_done)
         self.sign_in_button.setEnabled(out_done and not in_done)
-        self.in_name.setEnabled(out_done and not in_done)
-        self.confirm.setEnabled(out_done and not in_done)
+        for out_field in (self.out_user, self.out_password):
+            out_field.setEnabled(not out_done)
+        for in_field in (self.in_user, self.in_password, self.confirm):
+            in_field.setEnabled(out_done and not in_done)
         if problems:
             self.state.setText(self.tr("This report was changed after it was signed: it cannot be trusted."))
         elif report.sealed:
@@ -392,9 +407,13 @@ class ReportDialog(QDialog):
         if incoming and not self.confirm.isChecked():
             self.state.setText(self.tr("The incoming lead confirms the open incidents before signing."))
             return
-        name = (self.in_name if incoming else self.out_name).text()
+        user, password = (self.in_user, self.in_password) if incoming else (self.out_user, self.out_password)
+        secret = password.text()
+        password.clear()  # never left in the dialog
         try:
-            signed = await self.desk.service.sign(self.report.id, name, incoming=incoming, confirmed=incoming)
+            signed = await self.desk.service.sign(
+                self.report.id, user.text(), secret, incoming=incoming, confirmed=incoming
+            )
         except ShiftError as exc:
             self.state.setText(str(exc))
             return
@@ -845,4 +864,14 @@ def shift_service(runtime: Any) -> ShiftService:
     # a window built around a stand-in runtime (no store, no writer) shows "No shift open" and reads nothing
     store, ingest = getattr(runtime, "store", None), getattr(runtime, "ingest", None)
     authorize = getattr(runtime, "authorize_current", None)
-    return ShiftService(store, ingest, runtime.config.desk_id, runtime.config.sla, chart_png, authorize)
+    auth = getattr(runtime, "auth", None)
+    return ShiftService(
+        store,
+        ingest,
+        runtime.config.desk_id,
+        runtime.config.sla,
+        chart_png,
+        authorize,
+        check_signer=auth.check_password if auth is not None else None,
+        signed_in=(lambda: auth.current) if auth is not None else None,
+    )

@@ -2436,6 +2436,18 @@
         <translation>第 {0} 班交接报告</translation>
     </message>
     <message>
+        <source>user name of {0}</source>
+        <translation>{0} 的用户名</translation>
+    </message>
+    <message>
+        <source>user name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
         <source>I have gone through the open incidents and take them over</source>
         <translation>我已核对未结事件并接手</translation>
     </message>

@@ -9,8 +9,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QTabWidget
 from pytestqt.qtbot import QtBot
 
+from desk.auth import Role
 from desk.shifts import LogCategory
-from tests.views.live import live_desk, rows, run_on_qasync, until
+from tests.support.users import PASSWORD, add_user
+from tests.views.live import LEAD, live_desk, rows, run_on_qasync, until
 
 
 def _tab(tabs: QTabWidget, title: str) -> int:
@@ -58,13 +60,37 @@ def test_a_shift_from_opening_to_the_signed_report(
             assert "5栋独居老人夜间注意" in page
             assert dialog.state.text() == "Not signed yet."
             assert not dialog.sign_in_button.isEnabled()
+            # each lead signs with their own account: the outgoing one is the lead signed in here
+            assert dialog.out_user.text() == LEAD
+            dialog.out_password.setText("not-the-password-1")
+            await dialog.sign(incoming=False)
+            assert dialog.state.text() == "not signed: wrong user name or password"
+            assert dialog.out_password.text() == ""  # a password is never left in the dialog
+            dialog.out_password.setText(PASSWORD)
             await dialog.sign(incoming=False)
             assert dialog.state.text() == "Signed by the outgoing lead; the incoming lead signs next."
+            await add_user(desk.runtime, "zhao6", Role.LEAD)
+            await add_user(desk.runtime, "manager-1", Role.MANAGER)
+            dialog.confirm.setChecked(True)
+            dialog.in_user.setText(LEAD)
+            dialog.in_password.setText(PASSWORD)
+            await dialog.sign(incoming=True)  # the same person twice: refused
+            assert dialog.state.text() == "the incoming lead signs second, not the outgoing lead again"
+            dialog.in_user.setText("manager-1")
+            dialog.in_password.setText(PASSWORD)
+            await dialog.sign(incoming=True)
+            assert dialog.state.text() == "not signed: manager-1 is not a shift lead"
+            dialog.confirm.setChecked(False)
+            dialog.in_user.setText("zhao6")
+            dialog.in_password.setText(PASSWORD)
             await dialog.sign(incoming=True)  # not confirmed yet: refused
             assert dialog.state.text() == "The incoming lead confirms the open incidents before signing."
             dialog.confirm.setChecked(True)
             await dialog.sign(incoming=True)
             assert dialog.state.text() == "Signed by both leads and sealed: it can no longer change."
+            assert not dialog.in_user.isEnabled() and not dialog.in_password.isEnabled()
+            signed = (await shift.service.reports())[0]
+            assert (signed.signed_out_by, signed.signed_in_by) == (LEAD, "zhao6")
             assert "☑ 已确认未结事项" in dialog.browser.toPlainText()
             pdf = tmp_path / "handover.pdf"
             dialog.export(pdf=True, path=str(pdf))
