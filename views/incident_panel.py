@@ -18,7 +18,6 @@ from PySide6.QtGui import QAction, QBrush, QFont, QFontMetrics, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -68,6 +67,7 @@ from views.labels import (
 )
 from views.prompts import InputPrompt, ask, plain_label
 from views.shortcuts import ACTIONS, ShortcutSheet
+from widgets.button_grid import ButtonGrid
 from widgets.priority_chip import PRIORITY_COLORS
 
 log = logging.getLogger("desk.ui")
@@ -509,11 +509,8 @@ class IncidentPanel(QWidget):
             "callback": self.call_back,
             "shortcuts": self.show_shortcuts,
         }
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(6)
-        grid.setVerticalSpacing(6)
-        per_row = 6
-        for i, spec in enumerate(ACTIONS):
+        grid = ButtonGrid(spacing=6)  # as many columns as whole labels allow at the panel's width
+        for spec in ACTIONS:
             action = QAction(spec.label_text(), self)
             action.setShortcuts(spec.key_sequences())
             action.setShortcutContext(shortcut_context)
@@ -540,9 +537,10 @@ class IncidentPanel(QWidget):
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.setFont(_font(BODY_POINTS))
             button.setMinimumHeight(34)
-            grid.addWidget(button, i // per_row, i % per_row)
+            grid.add(button)
             self.buttons[spec.name] = button
-        outer.addLayout(grid)
+        self.button_grid = grid
+        outer.addWidget(grid)
 
         self.message = plain_label(wrap=True)
         self.message.setVisible(False)

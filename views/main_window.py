@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from desk.alarms import AlarmEvent, AlarmEventKind
 from desk.assignment import grid_of
 from desk.feeds import FeedStatus
+from desk.grievances import GrievanceStatus
 from desk.incidents import IllegalTransition, Status
 from services.alarms import AlarmService
 from services.runtime import DeskRuntime
@@ -49,7 +50,7 @@ from views.alarm_settings import AlarmSettingsDialog
 from views.feed_health import FeedHealthModel
 from views.incident_data import load_grids, load_responders
 from views.incident_panel import IncidentPanel, refusal_text
-from views.labels import INCIDENT_KINDS, incident_kind, status_text
+from views.labels import INCIDENT_KINDS, grievance_status_text, incident_kind, status_text
 from views.lock import DeskLock
 from views.map_view import MapView
 from views.problems import ProblemTableModel
@@ -211,7 +212,8 @@ class DeskWindow(QMainWindow):
         self.incident_view.setColumnWidth(
             queue.COL_PRIORITY, max(chip, inc_header.sectionSizeFromContents(0).width())
         )
-        _fit(self.incident_view, queue.COL_STATUS, 400, texts=[status_text(s) for s in Status])
+        states = [status_text(s) for s in Status] + [grievance_status_text(s) for s in GrievanceStatus]
+        _fit(self.incident_view, queue.COL_STATUS, 400, texts=states)  # a grievance shows its case's
         _fit(self.incident_view, queue.COL_AGE, 400, texts=widest_age_texts())
         _fit(self.incident_view, queue.COL_SLA, 400, texts=[self.incident_model.widest_sla_text()])
         _fit(self.incident_view, queue.COL_REPEATS, 200, texts=["999"])

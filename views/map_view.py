@@ -58,6 +58,7 @@ from views.map_data import (
     read_map_state,
     read_people,
     read_trail,
+    update_incidents,
 )
 from widgets.map_canvas import PRIORITY_COLOURS, IncidentMark, MapCanvas, MarkerStyle
 
@@ -65,6 +66,7 @@ log = logging.getLogger("desk.map")
 
 DEMO_COMMUNITY = Path(__file__).resolve().parent.parent / "resources" / "demo-community.geojson"
 TICK_MS = 250
+FULL_READ_AFTER = 5_000  # changed incidents past which one read of every open incident is cheaper
 AGES_MS = 5_000
 #: zoom used when the map centres on something (metres per pixel)
 CLOSE_M_PER_PX = 0.6
@@ -342,6 +344,8 @@ class MapView(QWidget):
         self._in_incident: set[str] = set()
         self._pending: set[str] = set()
         self._incidents_wanted = False
+        self._incident_ids: set[int] = set()  # the incidents changed since the last read
+        self._all_incidents = False  # read every open incident next time (not only the changed)
         self._devices_wanted = False
         self._people_wanted = False
         self._new_ids: set[int] = set()
@@ -430,6 +434,10 @@ class MapView(QWidget):
         self._pending |= changes.positions
         if changes.incidents:
             self._incidents_wanted = True
+            if not self._all_incidents:
+                self._incident_ids |= set(changes.incidents)
+                if len(self._incident_ids) > FULL_READ_AFTER:  # a long burst while hidden: read all once
+                    self._all_incidents, self._incident_ids = True, set()
             self._new_ids.update(changes.new_incidents)
         if changes.devices:
             self._devices_wanted = True
@@ -445,12 +453,20 @@ class MapView(QWidget):
             return
         subjects, self._pending = list(self._pending), set()
         incidents, self._incidents_wanted = self._incidents_wanted, False
+        changed: set[int] | None = None if self._all_incidents else self._incident_ids
+        self._all_incidents, self._incident_ids = False, set()
         devices, self._devices_wanted = self._devices_wanted or incidents, False
         people, self._people_wanted = self._people_wanted, False
-        task = self._busy = asyncio.ensure_future(self._read(subjects, incidents, devices, people))
+        task = self._busy = asyncio.ensure_future(
+            self._read(subjects, incidents, devices, people, changed if incidents else set())
+        )
         task.add_done_callback(_log_failure)
 
-    async def _read(self, subjects: list[str], incidents: bool, devices: bool, people: bool) -> None:
+    async def _read(
+        self, subjects: list[str], incidents: bool, devices: bool, people: bool, changed: set[int] | None
+    ) -> None:
+        """Read what changed: these subjects' positions, the incidents named `changed` (None: every
+        open one), the wearables, the directory."""
         store = self.runtime.store
         worn = self.state.devices
         try:
@@ -461,13 +477,25 @@ class MapView(QWidget):
                 self.state.devices = await asyncio.to_thread(read_devices, store)
             if incidents:
                 self.state.fixes.update(fixes)
-                found, placed = await asyncio.to_thread(
-                    read_incidents, store, self.projection, self.state.fixes, self._crs
-                )
+                if changed is None:
+                    found, placed = await asyncio.to_thread(
+                        read_incidents, store, self.projection, self.state.fixes, self._crs
+                    )
+                else:
+                    found, placed = await asyncio.to_thread(
+                        update_incidents,
+                        store,
+                        self.projection,
+                        self.state.incidents,
+                        changed,
+                        self.state.fixes,
+                        self._crs,
+                    )
                 self.state.incidents, self.state.placed = found, placed
         except Exception:
             self._pending.update(subjects)  # read again at the next tick
             self._incidents_wanted |= incidents
+            self._all_incidents = True  # what was read is unsure: all of them next time
             self._devices_wanted |= devices
             self._people_wanted |= people
             raise

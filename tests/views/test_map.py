@@ -18,8 +18,9 @@ from pytestqt.qtbot import QtBot
 
 from desk.community_map import MapFileError, load_community_map
 from desk.geo import gcj02_to_wgs84, haversine_m, offset_m
-from desk.incidents import Priority
-from tests.views.live import LiveDesk, live_desk, run_on_qasync, until
+from desk.incidents import Action, Priority
+from tests.support.events import fall
+from tests.views.live import LEAD, LiveDesk, live_desk, run_on_qasync, until
 from tests.views.map_scene import Scene, demo_scene
 from views.map_data import Fix, extend_trail
 from views.map_view import MapView
@@ -349,6 +350,9 @@ class _NoStore:
     def incidents(self, *, open_only: bool = False) -> list:
         return []
 
+    def incidents_by_id(self, ids: object) -> list:
+        return []
+
     def trail(self, subject: str, since: datetime) -> list:
         return []
 
@@ -410,3 +414,35 @@ def test_another_communitys_map_is_one_geojson_file_away(
     bad.write_text('{"type": "Feature"}', encoding="utf-8")
     with pytest.raises(MapFileError):
         load_community_map(bad)
+
+
+def test_the_map_reads_only_the_incidents_that_changed(qapp: QApplication, qtbot: QtBot, db_url: str) -> None:
+    """A burst of thousands of incidents read every open incident (and every event link) at each
+    change; now the map reads the ones a commit names, and a closed one leaves the map."""
+
+    async def scenario() -> None:
+        async with live_desk(qtbot, db_url) as desk:
+            community = desk.simulator.community
+            desk.window.show_map(True)
+            view = await _play(desk, demo_scene(community))
+            store = desk.runtime.store
+            full_reads = 0
+            every = store.incidents
+
+            def counted(*, open_only: bool = False) -> list:
+                nonlocal full_reads
+                full_reads += 1
+                return every(open_only=open_only)
+
+            store.incidents = counted  # type: ignore[method-assign]
+            alarm_id = _incident_of(desk, "door_forced")
+            assert alarm_id is not None and alarm_id in view.canvas.incident_marks()
+            await desk.runtime.act(alarm_id, Action.FALSE_ALARM, LEAD)
+            await until(lambda: alarm_id not in view.canvas.incident_marks(), "the false alarm off the map")
+            assert _incident_of(desk, "door_forced") is None
+            desk.simulator.inject(fall(90, elder=community.elders[7].ref))
+            await until(lambda: len(view.canvas.incident_marks()) == 3, "the new fall on the map")
+            assert _incident_of(desk, "fall") is not None
+            assert full_reads == 0
+
+    run_on_qasync(qapp, scenario())
