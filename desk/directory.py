@@ -1,8 +1,11 @@
 """The directory import's rules: a community's list of elders, staff or teams as rows → profiles.
 
 Communities keep their lists in spreadsheets with Chinese headers (姓名, 电话, 住址, 身份证号, 网格, …);
-`parse_rows` maps the headers, checks every row and names each bad row and its problem. Nothing is
+`parse_rows` maps the headers, checks every row and names each bad row and its problems. Nothing is
 imported unless every row is good (the store writes them in one transaction).
+
+A problem is a `ProblemCode` with its values, not a sentence: the view words it in the operator's
+language (views/directory_import.py); `str()` gives the English words, for logs and tests.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 #: header (as communities write it, or the desk's own name) → field
@@ -72,10 +76,49 @@ def id_number_ok(value: str) -> bool:
     return _ID_CHECK[total % 11] == value[17]
 
 
+class ProblemCode(Enum):
+    """What can be wrong with a directory file or one of its rows. The value is the English template
+    (`str.format`: `{0}` the value as it is, `{0!r}` quoted); the view translates it by this value."""
+
+    EMPTY_FILE = "the file is empty"
+    UNREADABLE = "cannot read {0}: {1}"  # the file's name, the reader's own words (services.directory)
+    NO_NAME_COLUMN = "no 姓名 (name) column"
+    NO_REF_COLUMN = "no 编号 (ref) column"
+    NO_ROWS = "no rows under the header"
+    REF_EMPTY = "编号 (ref) is empty"
+    REF_REPEATS = "编号 {0} repeats row {1}"  # the ref, the row that has it first
+    NAME_EMPTY = "姓名 (name) is empty"
+    BAD_KIND = "类型 (kind) {0!r} is not 老人, 工作人员 or 队伍"
+    BAD_PHONE = "电话 {0!r} is not a phone number"
+    BAD_ID_NUMBER = "身份证号 is not a valid ID number (length or check digit)"
+    BAD_BIRTH_YEAR = "出生年份 {0!r} is not a year"
+    BAD_ROLE = "岗位 {0!r} is not 网格员 or 巡逻"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong: its code and the values its words need (as text)."""
+
+    code: ProblemCode
+    args: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return self.code.value.format(*self.args)
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
+    """A bad row (row 1: the file or its header) with its problems; `problem` is them in English.
+
+    Build one with `RowError.of(row, *problems)`; equal when the row and the English words are."""
+
     row: int  # the spreadsheet's row number (the header is row 1)
     problem: str
+    problems: tuple[Problem, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def of(cls, row: int, *problems: Problem) -> RowError:
+        return cls(row, "; ".join(str(p) for p in problems), problems)
 
     def __str__(self) -> str:
         return f"row {self.row}: {self.problem}"
@@ -113,52 +156,52 @@ def _text(value: Any) -> str:
 def parse_rows(rows: Sequence[Sequence[Any]], source: str, default_kind: str | None = None) -> ImportPreview:
     """The first row is the header; every further non-empty row becomes a profile or a named error."""
     if not rows:
-        return ImportPreview(source, [], errors=[RowError(1, "the file is empty")])
+        return ImportPreview(source, [], errors=[RowError.of(1, Problem(ProblemCode.EMPTY_FILE))])
     header = [_text(h) for h in rows[0]]
     fields = [HEADERS.get(h, HEADERS.get(h.lower(), "")) for h in header]
     preview = ImportPreview(
         source, header, unknown_headers=[h for h, f in zip(header, fields, strict=True) if h and not f]
     )
     if "name" not in fields:
-        preview.errors.append(RowError(1, "no 姓名 (name) column"))
+        preview.errors.append(RowError.of(1, Problem(ProblemCode.NO_NAME_COLUMN)))
         return preview
     if "ref" not in fields:
-        preview.errors.append(RowError(1, "no 编号 (ref) column"))
+        preview.errors.append(RowError.of(1, Problem(ProblemCode.NO_REF_COLUMN)))
         return preview
     seen: dict[str, int] = {}
     for n, raw in enumerate(rows[1:], start=2):
         values = {f: _text(v) for f, v in zip(fields, raw, strict=False) if f}
         if not any(values.values()):
             continue  # an empty line at the end of a sheet
-        problems = []
+        problems: list[Problem] = []
         ref, name = values.get("ref", ""), values.get("name", "")
         kind = KINDS.get(values.get("kind", "") or (default_kind or ""), "")
         if not ref:
-            problems.append("编号 (ref) is empty")
+            problems.append(Problem(ProblemCode.REF_EMPTY))
         elif ref in seen:
-            problems.append(f"编号 {ref} repeats row {seen[ref]}")
+            problems.append(Problem(ProblemCode.REF_REPEATS, (ref, str(seen[ref]))))
         if not name:
-            problems.append("姓名 (name) is empty")
+            problems.append(Problem(ProblemCode.NAME_EMPTY))
         if not kind:
-            problems.append(f"类型 (kind) {values.get('kind', '')!r} is not 老人, 工作人员 or 队伍")
+            problems.append(Problem(ProblemCode.BAD_KIND, (values.get("kind", ""),)))
         phone = values.get("phone", "").replace(" ", "").replace("-", "") if values.get("phone") else ""
         if (
             values.get("phone")
             and not _PHONE.match(values["phone"].replace(" ", ""))
             and not _PHONE.match(phone)
         ):
-            problems.append(f"电话 {values['phone']!r} is not a phone number")
+            problems.append(Problem(ProblemCode.BAD_PHONE, (values["phone"],)))
         idn = values.get("id_number", "").upper()
         if idn and not id_number_ok(idn):
-            problems.append("身份证号 is not a valid ID number (length or check digit)")
+            problems.append(Problem(ProblemCode.BAD_ID_NUMBER))
         year = values.get("birth_year", "")
         if year and not (year.isdigit() and 1900 <= int(year) <= 2030):
-            problems.append(f"出生年份 {year!r} is not a year")
+            problems.append(Problem(ProblemCode.BAD_BIRTH_YEAR, (year,)))
         role = ROLES.get(values.get("role", ""), "") if values.get("role") else ""
         if kind == "staff" and values.get("role") and not role:
-            problems.append(f"岗位 {values['role']!r} is not 网格员 or 巡逻")
+            problems.append(Problem(ProblemCode.BAD_ROLE, (values["role"],)))
         if problems:
-            preview.errors.append(RowError(n, "; ".join(problems)))
+            preview.errors.append(RowError.of(n, *problems))
             continue
         seen[ref] = n
         data: dict[str, Any] = {"source": "import"}
@@ -187,5 +230,5 @@ def parse_rows(rows: Sequence[Sequence[Any]], source: str, default_kind: str | N
             data["members"] = [m for m in re.split(r"[、,，;；]", values["members"]) if m.strip()]
         preview.profiles.append({"ref": ref, "kind": kind, "name": name, "data": data})
     if not preview.profiles and not preview.errors:
-        preview.errors.append(RowError(2, "no rows under the header"))
+        preview.errors.append(RowError.of(2, Problem(ProblemCode.NO_ROWS)))
     return preview

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from desk.directory import ImportPreview, RowError, parse_rows
+from desk.directory import ImportPreview, Problem, ProblemCode, RowError, parse_rows
 
 
 def read_rows(path: Path) -> list[list[Any]]:
@@ -38,5 +38,6 @@ def preview_file(path: Path, default_kind: str | None = None) -> ImportPreview:
     try:
         rows = read_rows(path)
     except Exception as exc:  # a broken spreadsheet, a file that is not one
-        return ImportPreview(str(path), [], errors=[RowError(1, f"cannot read {path.name}: {exc}")])
+        problem = Problem(ProblemCode.UNREADABLE, (path.name, str(exc)))
+        return ImportPreview(str(path), [], errors=[RowError.of(1, problem)])
     return parse_rows(rows, path.name, default_kind)

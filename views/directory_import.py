@@ -1,7 +1,8 @@
 """Operator → Import directory…: a community's list of elders, staff and teams (CSV or Excel) read and
 checked first (`DeskRuntime.preview_import`, nothing written), shown row by row, then imported in one
 transaction (`DeskRuntime.import_directory`). With any bad row nothing can be imported: the table names
-each bad row and its problem, to be fixed in the file and read again.
+each bad row and its problems (in the operator's language: `problem_text`), to be fixed in the file and
+read again.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -25,13 +27,50 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk.directory import ImportPreview
+from desk.directory import ImportPreview, Problem, ProblemCode, RowError
 from desk.incidents import IllegalTransition
 from desk.privacy import mask_name
 from views.access import permission_refusal
+from views.labels import QT_TRANSLATE_NOOP
 from views.prompts import plain_label
 
 log = logging.getLogger("desk.window")
+
+# the English words of every problem (the same as desk.directory's templates), marked for lupdate
+PROBLEM_TEXTS: dict[ProblemCode, str] = {
+    ProblemCode.EMPTY_FILE: QT_TRANSLATE_NOOP("DirectoryImportDialog", "the file is empty"),
+    ProblemCode.UNREADABLE: QT_TRANSLATE_NOOP("DirectoryImportDialog", "cannot read {0}: {1}"),
+    ProblemCode.NO_NAME_COLUMN: QT_TRANSLATE_NOOP("DirectoryImportDialog", "no 姓名 (name) column"),
+    ProblemCode.NO_REF_COLUMN: QT_TRANSLATE_NOOP("DirectoryImportDialog", "no 编号 (ref) column"),
+    ProblemCode.NO_ROWS: QT_TRANSLATE_NOOP("DirectoryImportDialog", "no rows under the header"),
+    ProblemCode.REF_EMPTY: QT_TRANSLATE_NOOP("DirectoryImportDialog", "编号 (ref) is empty"),
+    ProblemCode.REF_REPEATS: QT_TRANSLATE_NOOP("DirectoryImportDialog", "编号 {0} repeats row {1}"),
+    ProblemCode.NAME_EMPTY: QT_TRANSLATE_NOOP("DirectoryImportDialog", "姓名 (name) is empty"),
+    ProblemCode.BAD_KIND: QT_TRANSLATE_NOOP(
+        "DirectoryImportDialog", "类型 (kind) {0!r} is not 老人, 工作人员 or 队伍"
+    ),
+    ProblemCode.BAD_PHONE: QT_TRANSLATE_NOOP("DirectoryImportDialog", "电话 {0!r} is not a phone number"),
+    ProblemCode.BAD_ID_NUMBER: QT_TRANSLATE_NOOP(
+        "DirectoryImportDialog", "身份证号 is not a valid ID number (length or check digit)"
+    ),
+    ProblemCode.BAD_BIRTH_YEAR: QT_TRANSLATE_NOOP("DirectoryImportDialog", "出生年份 {0!r} is not a year"),
+    ProblemCode.BAD_ROLE: QT_TRANSLATE_NOOP("DirectoryImportDialog", "岗位 {0!r} is not 网格员 or 巡逻"),
+}
+
+
+def problem_text(problem: Problem) -> str:
+    """One problem in the operator's language (its values, from the file, as they are)."""
+    source = PROBLEM_TEXTS.get(problem.code, problem.code.value)
+    template = QCoreApplication.translate("DirectoryImportDialog", source)
+    return template.format(*problem.args)
+
+
+def row_problems_text(error: RowError) -> str:
+    """All the problems of a bad row, in the operator's language (a row without codes: its own words)."""
+    if not error.problems:
+        return error.problem
+    separator = QCoreApplication.translate("DirectoryImportDialog", "; ")
+    return separator.join(problem_text(p) for p in error.problems)
 
 
 class DirectoryImportDialog(QDialog):
@@ -109,7 +148,9 @@ class DirectoryImportDialog(QDialog):
         imported."""
         self._show_error("")
         self.imported = None
-        self.file_label.setText(str(path))
+        # the name (a deep folder's whole path would widen the dialog past the screen), the path on hover
+        self.file_label.setText(path.name)
+        self.file_label.setToolTip(str(path))
         try:
             preview: ImportPreview = await self.runtime.preview_import(self.by, path)
         except IllegalTransition as exc:
@@ -134,14 +175,18 @@ class DirectoryImportDialog(QDialog):
         kinds = {"elder": self.tr("elder"), "staff": self.tr("staff"), "team": self.tr("team")}
         r = 0
         for e in errors:
-            cells = [str(e.row), self.tr("bad row"), "", "", e.problem]
-            self._set_row(r, cells)
+            problems = row_problems_text(e)
+            self._set_row(r, [str(e.row), self.tr("bad row"), "", "", problems])[4].setToolTip(problems)
             r += 1
         for p in preview.profiles:
             what = self.tr("will be changed") if p["ref"] in known else self.tr("will be added")
             kind = kinds.get(p["kind"], p["kind"])
             self._set_row(r, ["", what, p["ref"], kind, mask_name(p["name"])])
             r += 1
+        # a row with many problems wraps instead of being cut (measured for the few bad rows, not every row)
+        least = self.table.verticalHeader().defaultSectionSize()
+        for r in range(len(errors)):
+            self.table.setRowHeight(r, max(least, self.table.sizeHintForRow(r) + 6))
         added = sum(1 for p in preview.profiles if p["ref"] not in known)
         changed = len(preview.profiles) - added
         if preview.errors:
@@ -155,12 +200,15 @@ class DirectoryImportDialog(QDialog):
         else:
             text = self.tr("Ready: {0} to add, {1} to change.").format(added, changed)
         if preview.unknown_headers:
-            text += " " + self.tr("Columns ignored: {0}").format(", ".join(preview.unknown_headers))
+            ignored = self.tr(", ").join(preview.unknown_headers)
+            text += " " + self.tr("Columns ignored: {0}").format(ignored)
         self.summary.setText(text)
 
-    def _set_row(self, r: int, cells: list[str]) -> None:
-        for c, text in enumerate(cells):
-            self.table.setItem(r, c, QTableWidgetItem(text))
+    def _set_row(self, r: int, cells: list[str]) -> list[QTableWidgetItem]:
+        items = [QTableWidgetItem(text) for text in cells]
+        for c, item in enumerate(items):
+            self.table.setItem(r, c, item)
+        return items
 
     def _update_button(self) -> None:
         ok = self.preview is not None and self.preview.ok and self.imported is None
@@ -183,7 +231,8 @@ class DirectoryImportDialog(QDialog):
         try:
             counts: dict[str, int] = await self.runtime.import_directory(self.by, self.preview)
         except IllegalTransition as exc:
-            self._show_error(permission_refusal(exc) or str(exc))
+            # the services refuse a permission, or a preview with a bad row (the button prevents that)
+            self._show_error(permission_refusal(exc) or self.tr("Nothing was imported: a row is bad."))
             self._update_button()
             return False
         self.imported = counts

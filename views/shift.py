@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -48,6 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.incidents import IllegalTransition
 from desk.shifts import (
     MANUAL_CATEGORIES,
     LogCategory,
@@ -58,9 +60,10 @@ from desk.shifts import (
     filter_log,
 )
 from desk.sla import SHANGHAI
-from services.reports import signed_html
+from services.reports import CHART_W, signed_html
 from services.shifts import ShiftService, figures_of
 from views.labels import QT_TRANSLATE_NOOP
+from views.sign_in import refusal_words
 from views.table_model import RowTableModel
 
 log = logging.getLogger("desk.ui.shift")
@@ -327,6 +330,65 @@ class HandoverDialog(QDialog):
         form.addRow(buttons)
 
 
+_REFUSALS = {
+    "a shift needs a lead": QT_TRANSLATE_NOOP("ShiftRefusal", "A shift needs a lead."),
+    "no open shift to hand over": QT_TRANSLATE_NOOP("ShiftRefusal", "No open shift to hand over."),
+    "the handover needs the incoming lead": QT_TRANSLATE_NOOP(
+        "ShiftRefusal", "The handover needs the incoming lead."
+    ),
+    "a lead cannot hand the shift over to themselves": QT_TRANSLATE_NOOP(
+        "ShiftRefusal", "A lead cannot hand the shift over to themselves."
+    ),
+    "a log entry needs some text": QT_TRANSLATE_NOOP("ShiftRefusal", "A log entry needs some text."),
+    "a correction names the entry it corrects": QT_TRANSLATE_NOOP(
+        "ShiftRefusal", "A correction names the entry it corrects."
+    ),
+    "a signature needs the signer's password": QT_TRANSLATE_NOOP(
+        "ShiftRefusal", "A signature needs the signer's password."
+    ),
+    "the outgoing lead signs first": QT_TRANSLATE_NOOP("ShiftRefusal", "The outgoing lead signs first."),
+    "the incoming lead signs second, not the outgoing lead again": QT_TRANSLATE_NOOP(
+        "ShiftRefusal", "The incoming lead signs second, not the outgoing lead again."
+    ),
+}
+_REFUSAL_PATTERNS = (
+    (
+        re.compile(r"shift \d+ of (.+) is still open: hand it over first"),
+        QT_TRANSLATE_NOOP("ShiftRefusal", "The shift of {0} is still open: hand it over first."),
+    ),
+    (
+        re.compile(r"not signed: (.+) is not a shift lead"),
+        QT_TRANSLATE_NOOP("ShiftRefusal", "Not signed: {0} is not a shift lead."),
+    ),
+    (
+        re.compile(r"report \d+ is signed by both leads and can no longer change"),
+        QT_TRANSLATE_NOOP("ShiftRefusal", "Signed by both leads and sealed: it can no longer change."),
+    ),
+    (
+        re.compile(r"report \d+ was changed after it was generated"),
+        QT_TRANSLATE_NOOP("ShiftRefusal", "This report was changed after it was generated: not signed."),
+    ),
+    (
+        re.compile(r"report \d+ is already signed by (.+)"),
+        QT_TRANSLATE_NOOP("ShiftRefusal", "Already signed by {0}."),
+    ),
+)
+
+
+def shift_refusal(exc: Exception) -> str:
+    """A refusal of the shift service in the operator's language (its English words if unknown)."""
+    cause = exc.__cause__
+    if isinstance(cause, IllegalTransition):  # the signer's password was refused
+        return QCoreApplication.translate("ShiftRefusal", "Not signed: {0}").format(refusal_words(cause))
+    message = str(exc)
+    if message in _REFUSALS:
+        return QCoreApplication.translate("ShiftRefusal", _REFUSALS[message])
+    for pattern, words in _REFUSAL_PATTERNS:
+        if match := pattern.fullmatch(message):
+            return QCoreApplication.translate("ShiftRefusal", words).format(*match.groups())
+    return message
+
+
 class ReportDialog(QDialog):
     """The report as generated, the two signatures (the incoming lead confirms the open items), export."""
 
@@ -337,6 +399,10 @@ class ReportDialog(QDialog):
         self.setWindowTitle(self.tr("Handover report of shift {0}").format(report.shift_id))
         self.resize(900, 760)
         self.browser = QTextBrowser()
+        # the report's tables are 100% wide plus a 1 px border: a scroll bar for those 2 px took a line of
+        # the report; the charts (a fixed width) are the one thing that could need one, and always fit
+        self.browser.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.browser.setMinimumWidth(CHART_W + 40)
         # each lead signs with their own account: a typed name alone proves nobody was there
         self.out_user = QLineEdit(desk.service.signed_in() or "")
         self.in_user = QLineEdit()
@@ -415,7 +481,7 @@ class ReportDialog(QDialog):
                 self.report.id, user.text(), secret, incoming=incoming, confirmed=incoming
             )
         except ShiftError as exc:
-            self.state.setText(str(exc))
+            self.state.setText(shift_refusal(exc))
             return
         self.show_report(signed, [])
 
@@ -792,7 +858,7 @@ class ShiftDesk(QObject):
         try:
             shift = await self.service.open(lead, staff, lead.strip() or self.service.desk_id)
         except ShiftError as exc:
-            self.say(str(exc))
+            self.say(shift_refusal(exc))
             return None
         self.shift = shift
         self._show()
@@ -817,7 +883,7 @@ class ShiftDesk(QObject):
         try:
             report = await self.service.hand_over(shift.id, incoming, notes, shift.lead)
         except ShiftError as exc:
-            self.say(str(exc))
+            self.say(shift_refusal(exc))
             return None
         self.shift = None
         self._show()
@@ -841,7 +907,7 @@ class ShiftDesk(QObject):
         try:
             entry = await self.service.add_entry(shift_id, category, text, self.by(), corrects)
         except ShiftError as exc:
-            self.say(str(exc))
+            self.say(shift_refusal(exc))
             return None
         await self.refresh()
         return entry

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any
@@ -36,16 +37,48 @@ from desk.auth import Permission, Role
 from desk.incidents import IllegalTransition
 from services.accounts import UserRecord
 from views.access import denied_text, permission_refusal, role_text
+from views.labels import QT_TRANSLATE_NOOP
 from views.prompts import plain_label
 from views.sign_in import refusal_words
 
 log = logging.getLogger("desk.window")
 
+# what a new password lacks, as desk.auth.password_problems words it
+PASSWORD_NEEDS: dict[str, str] = {
+    "letters and digits": QT_TRANSLATE_NOOP("UsersAdminDialog", "letters and digits"),
+    "not the user name": QT_TRANSLATE_NOOP("UsersAdminDialog", "not the user name"),
+    "not a common or repetitive password": QT_TRANSLATE_NOOP(
+        "UsersAdminDialog", "not a common or repetitive password"
+    ),
+}
+_AT_LEAST = re.compile(r"at least (\d+) characters")
+_NEEDS = ("the password needs ", "the new password needs ")
+
+
+def password_needs_text(needs: str) -> str:
+    """'at least 10 characters, letters and digits' (services.auth) in the administrator's language."""
+    words = []
+    for need in needs.split(", "):
+        length = _AT_LEAST.fullmatch(need)
+        if length is not None:
+            words.append(
+                QCoreApplication.translate("UsersAdminDialog", "at least {0} characters").format(length[1])
+            )
+        elif need in PASSWORD_NEEDS:
+            words.append(QCoreApplication.translate("UsersAdminDialog", PASSWORD_NEEDS[need]))
+        else:
+            words.append(need)
+    return QCoreApplication.translate("UsersAdminDialog", "The password needs: {0}").format(
+        QCoreApplication.translate("UsersAdminDialog", ", ").join(words)
+    )
+
 
 def _refusal(exc: Exception) -> str:
+    """A refusal of the services in the administrator's language (one nobody foresaw: as it is)."""
     denied = permission_refusal(exc)
     if denied is not None:
         return denied
+    message = str(exc)
     own = {
         "an administrator cannot disable their own account": QCoreApplication.translate(
             "UsersAdminDialog", "An administrator cannot disable their own account."
@@ -53,8 +86,25 @@ def _refusal(exc: Exception) -> str:
         "an administrator cannot take their own administration away": QCoreApplication.translate(
             "UsersAdminDialog", "An administrator cannot take their own administration away."
         ),
+        "a user needs a user name": QCoreApplication.translate(
+            "UsersAdminDialog", "A new user needs a user name and a display name."
+        ),
     }
-    return own.get(str(exc)) or refusal_words(exc)
+    if message in own:
+        return own[message]
+    for prefix in _NEEDS:
+        if message.startswith(prefix):
+            return password_needs_text(message.removeprefix(prefix))
+    exists = re.fullmatch(r"user (.+) exists already", message)
+    if exists is not None:
+        return QCoreApplication.translate("UsersAdminDialog", "There is already a user {0}.").format(
+            exists[1]
+        )
+    if message.startswith("no user "):
+        return QCoreApplication.translate("UsersAdminDialog", "There is no user {0}.").format(
+            message.removeprefix("no user ")
+        )
+    return refusal_words(exc)
 
 
 class UsersAdminDialog(QDialog):

@@ -121,7 +121,7 @@
     </message>
     <message>
         <source>import the directory</source>
-        <translation>导入名录</translation>
+        <translation>导入名册</translation>
     </message>
     <message>
         <source>change policies</source>
@@ -632,6 +632,62 @@
 <context>
     <name>DirectoryImportDialog</name>
     <message>
+        <source>the file is empty</source>
+        <translation>文件是空的</translation>
+    </message>
+    <message>
+        <source>cannot read {0}: {1}</source>
+        <translation>无法读取 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>no 姓名 (name) column</source>
+        <translation>缺少“姓名”列</translation>
+    </message>
+    <message>
+        <source>no 编号 (ref) column</source>
+        <translation>缺少“编号”列</translation>
+    </message>
+    <message>
+        <source>no rows under the header</source>
+        <translation>表头下没有数据行</translation>
+    </message>
+    <message>
+        <source>编号 (ref) is empty</source>
+        <translation>编号为空</translation>
+    </message>
+    <message>
+        <source>编号 {0} repeats row {1}</source>
+        <translation>编号 {0} 与第 {1} 行重复</translation>
+    </message>
+    <message>
+        <source>姓名 (name) is empty</source>
+        <translation>姓名为空</translation>
+    </message>
+    <message>
+        <source>类型 (kind) {0!r} is not 老人, 工作人员 or 队伍</source>
+        <translation>类型“{0}”不是老人、工作人员或队伍</translation>
+    </message>
+    <message>
+        <source>电话 {0!r} is not a phone number</source>
+        <translation>电话“{0}”不是有效的电话号码</translation>
+    </message>
+    <message>
+        <source>身份证号 is not a valid ID number (length or check digit)</source>
+        <translation>身份证号无效（位数或校验位不对）</translation>
+    </message>
+    <message>
+        <source>出生年份 {0!r} is not a year</source>
+        <translation>出生年份“{0}”不是有效年份</translation>
+    </message>
+    <message>
+        <source>岗位 {0!r} is not 网格员 or 巡逻</source>
+        <translation>岗位“{0}”不是网格员或巡逻</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
         <source>Import directory</source>
         <translation>导入名册</translation>
     </message>
@@ -718,6 +774,10 @@
         <translation>可以导入：新增 {0} 条，更新 {1} 条。</translation>
     </message>
     <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
         <source>Columns ignored: {0}</source>
         <translation>忽略的列：{0}</translation>
     </message>
@@ -732,6 +792,10 @@
     <message>
         <source>Nothing can be imported while a row is bad.</source>
         <translation>存在错误行时无法导入。</translation>
+    </message>
+    <message>
+        <source>Nothing was imported: a row is bad.</source>
+        <translation>未导入任何内容：存在错误行。</translation>
     </message>
     <message>
         <source>Imported from {0}: {1} added, {2} changed.</source>
@@ -2763,6 +2827,69 @@
     </message>
 </context>
 <context>
+    <name>ShiftRefusal</name>
+    <message>
+        <source>A shift needs a lead.</source>
+        <translation>开班需要填写值班长。</translation>
+    </message>
+    <message>
+        <source>No open shift to hand over.</source>
+        <translation>当前没有可交接的班次。</translation>
+    </message>
+    <message>
+        <source>The handover needs the incoming lead.</source>
+        <translation>交接需要填写接班值班长。</translation>
+    </message>
+    <message>
+        <source>A lead cannot hand the shift over to themselves.</source>
+        <translation>值班长不能把班交给自己。</translation>
+    </message>
+    <message>
+        <source>A log entry needs some text.</source>
+        <translation>值班日志需要填写内容。</translation>
+    </message>
+    <message>
+        <source>A correction names the entry it corrects.</source>
+        <translation>更正须指明所更正的记录。</translation>
+    </message>
+    <message>
+        <source>A signature needs the signer&apos;s password.</source>
+        <translation>签字需要签字人的密码。</translation>
+    </message>
+    <message>
+        <source>The outgoing lead signs first.</source>
+        <translation>须由交班值班长先签字。</translation>
+    </message>
+    <message>
+        <source>The incoming lead signs second, not the outgoing lead again.</source>
+        <translation>接班值班长须另一人签字，不能由交班值班长再签。</translation>
+    </message>
+    <message>
+        <source>The shift of {0} is still open: hand it over first.</source>
+        <translation>{0} 的班次尚未交接，请先交班。</translation>
+    </message>
+    <message>
+        <source>Not signed: {0} is not a shift lead.</source>
+        <translation>未签字：{0} 不是值班长。</translation>
+    </message>
+    <message>
+        <source>Signed by both leads and sealed: it can no longer change.</source>
+        <translation>交接双方已签字封存，不能再修改。</translation>
+    </message>
+    <message>
+        <source>This report was changed after it was generated: not signed.</source>
+        <translation>该报告生成后被改动，未签字。</translation>
+    </message>
+    <message>
+        <source>Already signed by {0}.</source>
+        <translation>已由 {0} 签字。</translation>
+    </message>
+    <message>
+        <source>Not signed: {0}</source>
+        <translation>未签字：{0}</translation>
+    </message>
+</context>
+<context>
     <name>ShiftReviewDialog</name>
     <message>
         <source>Shift review</source>
@@ -3065,6 +3192,10 @@
         <translation>管理员不能取消自己的管理员角色。</translation>
     </message>
     <message>
+        <source>There is no user {0}.</source>
+        <translation>没有用户 {0}。</translation>
+    </message>
+    <message>
         <source>Users</source>
         <translation>用户</translation>
     </message>
@@ -3147,6 +3278,30 @@
     <message>
         <source>A new user needs a user name and a display name.</source>
         <translation>新用户需要用户名和显示名。</translation>
+    </message>
+    <message>
+        <source>letters and digits</source>
+        <translation>同时包含字母和数字</translation>
+    </message>
+    <message>
+        <source>not the user name</source>
+        <translation>不得包含用户名</translation>
+    </message>
+    <message>
+        <source>not a common or repetitive password</source>
+        <translation>不能是常见密码或重复字符</translation>
+    </message>
+    <message>
+        <source>at least {0} characters</source>
+        <translation>至少 {0} 个字符</translation>
+    </message>
+    <message>
+        <source>The password needs: {0}</source>
+        <translation>密码要求：{0}</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
     </message>
     <message>
         <source>There is already a user {0}.</source>
