@@ -94,6 +94,9 @@ FIT_SAMPLE_ROWS = 200
 # frozen.
 GC_FREEZE_ROWS = 5000
 TYPE_MAX_PX = 280
+TITLE_MIN_PX = 220  # the queue's title column is never squeezed below this by the others
+SHARED_MIN_PX = 64  # how narrow the type, place and name columns may get to leave it that
+SHARED_COLUMNS = (queue.COL_TYPE, queue.COL_PLACE, queue.COL_PERSON, queue.COL_ASSIGNEE)
 FEED_NAME_MAX_PX = 240
 REF_MAX_PX = 320
 # the staff board reads the directory, tasks and positions at most this often
@@ -140,6 +143,26 @@ def _fit(view: QTableView, column: int, cap: int, *, texts: list[str] | None = N
     want = min(want, cap)
     if view.columnWidth(column) != want:
         view.setColumnWidth(column, want)
+
+
+def share_room(wanted: dict[int, int], room: int, floor: int) -> dict[int, int]:
+    """Widths for columns that want `wanted` pixels within `room`: all they want if it fits, else
+    in proportion to what they want, none below `floor` (a column at the floor leaves the rest
+    to the others)."""
+    if sum(wanted.values()) <= room:
+        return dict(wanted)
+    out: dict[int, int] = {}
+    active = dict(wanted)
+    while active:
+        scale = max(0, room) / sum(active.values())
+        low = [c for c, w in active.items() if w * scale < floor]
+        if not low:
+            out.update({c: int(w * scale) for c, w in active.items()})
+            break
+        for c in low:
+            out[c] = min(floor, active.pop(c))
+            room -= out[c]
+    return out
 
 
 def _title(text: str) -> QLabel:
@@ -217,6 +240,8 @@ class DeskWindow(QMainWindow):
         _fit(self.incident_view, queue.COL_AGE, 400, texts=widest_age_texts())
         _fit(self.incident_view, queue.COL_SLA, 400, texts=[self.incident_model.widest_sla_text()])
         _fit(self.incident_view, queue.COL_REPEATS, 200, texts=["999"])
+        self._queue_viewport = self.incident_view.viewport()
+        self._queue_viewport.installEventFilter(self)
         self.incident_view.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.incident_model.p1_unacknowledged_changed.connect(self._on_p1_unacknowledged)
 
@@ -363,6 +388,7 @@ class DeskWindow(QMainWindow):
         self._notices: list[tuple[AlarmEvent, str]] = []  # this moment's alarms, for one notice
         self.alarm_settings: AlarmSettingsDialog | None = None
         self._fitted_at = 0.0
+        self._wanted_widths: dict[int, int] = {}  # the shared columns as wide as their text
         self._pending: set[int] = set()
         self._pending_feeds: set[str] = set()  # feeds whose figures a commit moved
         self._frozen_at_rows = 0  # the queue's size when the heap was last frozen (GC_FREEZE_ROWS)
@@ -567,6 +593,24 @@ class DeskWindow(QMainWindow):
         _fit(self.incident_view, queue.COL_PLACE, PLACE_MAX_PX)
         _fit(self.incident_view, queue.COL_PERSON, PERSON_MAX_PX)
         _fit(self.incident_view, queue.COL_ASSIGNEE, PERSON_MAX_PX)
+        self._wanted_widths = {c: self.incident_view.columnWidth(c) for c in SHARED_COLUMNS}
+        self._keep_title_room()
+
+    def _keep_title_room(self) -> None:
+        """The title keeps room to be read: where the queue is too narrow for every column as
+        wide as its text (English words, a narrow window), the type, place and names give way
+        (their cells elide, the whole text is in the tooltip and the panel), not the title."""
+        view, header = self.incident_view, self.incident_view.horizontalHeader()
+        wanted = self._wanted_widths or {c: view.columnWidth(c) for c in SHARED_COLUMNS}
+        others = sum(
+            header.sectionSize(c)
+            for c in range(self.incident_model.columnCount())
+            if c != queue.COL_TITLE and c not in SHARED_COLUMNS and not header.isSectionHidden(c)
+        )
+        widths = share_room(wanted, view.viewport().width() - others - TITLE_MIN_PX, SHARED_MIN_PX)
+        for col, width in widths.items():
+            if view.columnWidth(col) != width:
+                view.setColumnWidth(col, width)
 
     # ---- the queue: filters, selection, the unacknowledged P1 banner -------------------------
     def _apply_filter(self) -> None:
@@ -717,13 +761,17 @@ class DeskWindow(QMainWindow):
         self.activateWindow()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._queue_viewport and event.type() == QEvent.Type.Resize:
+            self._keep_title_room()  # a wider window gives the columns their text back
+            return False
         # any key or click anywhere: the operator is at the desk (the night check-in counts on it)
-        if self.alarms is not None and event.type() in (
+        alarms = getattr(self, "alarms", None)  # the queue's viewport reports before it is set
+        if alarms is not None and event.type() in (
             QEvent.Type.KeyPress,
             QEvent.Type.MouseButtonPress,
             QEvent.Type.Wheel,
         ):
-            self.alarms.activity()
+            alarms.activity()
         return False
 
     def operator_name(self) -> str:

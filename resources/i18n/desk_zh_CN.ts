@@ -2366,10 +2366,6 @@
         <translation>未接单</translation>
     </message>
     <message>
-        <source>acknowledge</source>
-        <translation>确认</translation>
-    </message>
-    <message>
         <source>dispatch</source>
         <translation>派单</translation>
     </message>
@@ -2380,6 +2376,10 @@
     <message>
         <source>{0} overdue {1}</source>
         <translation>{0}超时 {1}</translation>
+    </message>
+    <message>
+        <source>ack</source>
+        <translation>确认</translation>
     </message>
     <message>
         <source>{0} in {1}</source>

@@ -113,7 +113,7 @@ def test_updates_are_incremental_never_a_reset(model: QueueModel, qtbot: QtBot, 
 def test_the_sla_clock_is_live_amber_then_red(model: QueueModel, clock: Clock) -> None:
     model.replace_all([item(1)])
     sla = model.index(0, COL_SLA)
-    assert sla.data() == "acknowledge in 0:30" and sla.data(SLA_STATE_ROLE) == "ok"
+    assert sla.data() == "ack in 0:30" and sla.data(SLA_STATE_ROLE) == "ok"
     clock.now = T0 + timedelta(seconds=23)  # 75 % of 30 s: amber
     model.tick()
     assert model.index(0, COL_SLA).data(SLA_STATE_ROLE) == "warning"
@@ -122,7 +122,7 @@ def test_the_sla_clock_is_live_amber_then_red(model: QueueModel, clock: Clock) -
     model.tick()
     assert model.index(0, COL_SLA).data(SLA_STATE_ROLE) == "breached"
     assert model.index(0, COL_SLA).data(Qt.ItemDataRole.BackgroundRole).color() == theme.colors().breach
-    assert model.index(0, COL_SLA).data() == "acknowledge overdue 1:05"  # by 65 s
+    assert model.index(0, COL_SLA).data() == "ack overdue 1:05"  # by 65 s
     assert model.index(0, COL_AGE).data() == "1 min 35 s"
 
 
@@ -275,4 +275,11 @@ def test_a_grievance_shows_its_case_status_and_runs_on_its_case_clock(
     waiting = GrievanceCase(1, GrievanceStatus.RECEIVED, "noise", "noise")
     model.apply([replace(g, case=waiting)])
     assert model.index(0, COL_STATUS).data() == "To be signed for"
-    assert model.index(0, COL_SLA).data().startswith("acknowledge in")
+    assert model.index(0, COL_SLA).data().startswith("ack in")
+
+
+def test_an_sla_clock_of_days_reads_in_chinese(zh: None) -> None:
+    from views.queue import clock_text
+
+    assert clock_text(-2 * 86400 - 5) == "2 天"  # the Chinese queue said "确认超时 2 d"
+    assert clock_text(65) == "1:05"

@@ -103,6 +103,10 @@ def test_screenshot_after_a_fall_an_alarm_a_grievance_and_an_invalid_event(
             assert titles == ["跌倒报警", "烟感报警：5栋 3楼 楼道", grievance["title"]]
             assert model.index(0, 1).data() == fall_kind
             assert desk.window.problem_model.index(0, 2).data() == invalid_kind
+            # the title keeps room to be read in every language: the type, place and names give way
+            view = desk.window.incident_view
+            widths = [view.columnWidth(c) for c in range(model.columnCount())]
+            assert widths[2] >= 220, (str(widths), view.viewport().width())
             viewport = desk.window.incident_view.viewport()
             empty.append(viewport.mapTo(desk.window, QPoint(viewport.width() - 20, viewport.height() - 20)))
             assert desk.window.grab().save(str(shot))
