@@ -187,6 +187,7 @@ async def run(elders: int, seconds: float) -> dict[str, Any]:
     )
     print(f"GUI: worst stall of a 10 ms timer {worst:.1f} ms, p99 lateness {p99:.1f} ms")
     return {
+        "bench": "map",
         "elders": elders,
         "seconds": seconds,
         "positions_committed": done[0] if done else 0,

@@ -222,6 +222,7 @@ async def run(seconds: float, with_alarms: bool) -> dict[str, Any]:
                 assert sound is not None
                 sound.close()
                 # every raise is in its incident's log once its write is through
+                deadline = time.perf_counter() + 60
                 while time.perf_counter() < deadline:
                     with sqlite3.connect(f"{tmp}/desk.db") as db:
                         log_rows = db.execute(

@@ -263,7 +263,7 @@ class AlarmBoard:
         bucket = self._buckets[(_RANK[alarm.cls], alarm.level)]
         bucket.count -= 1  # its heap entry goes when it reaches the top, or at the next compaction
         if len(bucket.heap) > 64 and len(bucket.heap) > 4 * bucket.count:
-            bucket.heap = [e for e in bucket.heap if self._in(e, bucket)]
+            bucket.heap = [e for e in bucket.heap if e[3] is not alarm and self._in(e, bucket)]
             heapq.heapify(bucket.heap)
 
     def _in(self, entry: _Entry, bucket: _Bucket) -> bool:

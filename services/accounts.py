@@ -298,9 +298,16 @@ class AccountStore:
             return _user(conn.execute(select(T_USERS).where(T_USERS.c.username == username)).one())
 
     def record_sign_in(
-        self, username: str, ok: bool, failures: int, locked_until: datetime | None, desk: str
+        self,
+        username: str,
+        ok: bool,
+        failures: int,
+        locked_until: datetime | None,
+        desk: str,
+        purpose: str = "sign_in",
     ) -> None:
-        """A sign-in attempt on a known account: its lockout state, and the trail."""
+        """A sign-in attempt on a known account (or a password given for `purpose`, such as a
+        signature): its lockout state, and the trail."""
         now = datetime.now(UTC)
         with self._write() as conn:
             conn.execute(
@@ -309,11 +316,11 @@ class AccountStore:
                 .values(failures=failures, locked_until=locked_until)
             )
             if ok:
-                action = "user.sign_in"
+                action = f"user.{purpose}"
             elif locked_until is not None:
                 action = "user.locked"
             else:
-                action = "user.sign_in_failed"
+                action = f"user.{purpose}_failed"
             after: dict[str, Any] = {"desk": desk, "failures": failures}
             if locked_until is not None:
                 after["locked_until"] = locked_until.isoformat()

@@ -40,6 +40,7 @@ log = logging.getLogger("desk.alarms")
 
 #: how often the ladder, the snoozes and the check-in are looked at
 TICK_S = 0.5
+STOP_WAIT_S = 10.0  # how long stop() waits for the alarm records on their way to the writer
 
 
 class SoundPlayer(Protocol):
@@ -104,6 +105,7 @@ class AlarmService:
         self.playing: str | None = None  # the loop the speaker plays now
         self._task: asyncio.Task[None] | None = None
         self._pending: set[asyncio.Task[Any]] = set()
+        self._stopped = False
         self._watched: set[int] = set()  # incidents whose alarm is waiting
         self.sound_failure: str | None = None  # why the speaker cannot sound, while it cannot
         self.volume = 100
@@ -111,6 +113,7 @@ class AlarmService:
 
     # ---- running ------------------------------------------------------------------------------------
     def start(self) -> None:
+        self._stopped = False
         """Run the ladder, and raise the alarms of every incident still waiting for a person (what
         arrived while the desk was stopped, or before anyone signed in, sounds too)."""
         if self._task is None:
@@ -123,12 +126,15 @@ class AlarmService:
             await self.follow(waiting)
 
     async def stop(self) -> None:
+        self._stopped = True  # commits after this (the desk closing) raise nothing more
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
-        if self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
+        if self._pending:  # the records on their way, but not forever (a writer that cannot start)
+            _, late = await asyncio.wait(self._pending, timeout=STOP_WAIT_S)
+            if late:
+                log.error("%d alarm records were not written before the desk stopped", len(late))
         self.sound.stop()
         self.playing = None
 
@@ -151,6 +157,8 @@ class AlarmService:
     # ---- following the incidents ------------------------------------------------------------------
     def on_changes(self, changes: Any) -> None:
         """A commit: new incidents may need an alarm, watched ones may have been acknowledged."""
+        if self._stopped:
+            return
         wanted = list(dict.fromkeys([*changes.new_incidents, *(set(changes.incidents) & self._watched)]))
         if wanted:
             self._spawn(self.follow(wanted))
@@ -410,7 +418,7 @@ class _StepRecorder:
         steps, done = self._steps, self._done
         self._steps, self._done = [], None
         assert done is not None
-        written = asyncio.ensure_future(self.ingest.write("log_alarm_steps", self.desk_id, steps))
+        task = asyncio.ensure_future(self._write(steps))
 
         def finished(task: asyncio.Future[Any]) -> None:
             if done.done():
@@ -422,7 +430,27 @@ class _StepRecorder:
             else:
                 done.set_result(None)
 
-        written.add_done_callback(finished)
+        task.add_done_callback(finished)
+
+    async def _write(self, steps: list[tuple[int | None, str, str, str | None]]) -> None:
+        """All in one write; if that fails (one bad step, the writer restarting), one by one, so
+        that one step cannot take the others with it."""
+        try:
+            await self.ingest.write("log_alarm_steps", self.desk_id, steps)
+            return
+        except Exception:
+            if len(steps) == 1:
+                raise
+            log.exception("writing %d alarm steps at once failed; writing them one by one", len(steps))
+        lost = 0
+        for step in steps:
+            try:
+                await self.ingest.write("log_alarm_steps", self.desk_id, [step])
+            except Exception:
+                lost += 1
+                log.exception("alarm step %s of incident %s not recorded", step[1], step[0])
+        if lost:
+            raise RuntimeError(f"{lost} of {len(steps)} alarm steps could not be recorded")
 
 
 def _log_failure(task: asyncio.Future[Any]) -> None:

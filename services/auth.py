@@ -118,7 +118,9 @@ class AuthService:
             raise SignInRefused("nobody is signed in at this desk")
         return await self.check_password(self.current.username, password)
 
-    async def check_password(self, username: str, password: str) -> Operator:
+    async def check_password(self, username: str, password: str, *, purpose: str = "sign_in") -> Operator:
+        """The account's person if the password is theirs; SignInRefused otherwise (counted toward
+        the lock-out). `purpose` names the check in the audit trail ("sign_in", "signature")."""
         username = username.strip()
         user = await asyncio.to_thread(self.store.user, username)
         stored = await asyncio.to_thread(self.store.password_hash, username) if user else None
@@ -138,7 +140,7 @@ class AuthService:
                 raise SignInRefused("this account is disabled")
             state = after_failure(state, now, self.policy)
             await self.writer.write(
-                "record_sign_in", username, False, state.failures, state.locked_until, self.desk_id
+                "record_sign_in", username, False, state.failures, state.locked_until, self.desk_id, purpose
             )
             log.warning("failed sign-in for %s (%d in a row)", username, state.failures)
             if state.locked_until is not None:
@@ -156,7 +158,7 @@ class AuthService:
                 must_change=user.must_change_password,
             )
         fresh = after_success()
-        await self.writer.write("record_sign_in", username, True, fresh.failures, None, self.desk_id)
+        await self.writer.write("record_sign_in", username, True, fresh.failures, None, self.desk_id, purpose)
         return user.operator()
 
     def _verify(self, stored: str, password: str) -> bool:

@@ -311,8 +311,19 @@ class IngestService:
             log.exception("a listener failed on committed changes")
 
 
+#: writes on a grievance's case: the first argument is its incident, which they may move too
+_CASE_WRITES = frozenset(
+    {"record_reply", "categorise_grievance", "record_grievance_outcome", "record_callback", "close_grievance"}
+)
+
+
 def _touched(write: _Write, result: Any) -> set[int]:
-    """The incidents an operator's write changed (a dispatch, a note, a recall move or add to one)."""
+    """The incidents an operator's write changed (a dispatch, a note, a recall move or add to one;
+    a merge closes its source; a case write moves its incident)."""
+    if write.method == "merge" and len(write.args) > 1:
+        return {i for i in write.args[:2] if isinstance(i, int)}  # (target_id, source_id, by)
+    if write.method in _CASE_WRITES and write.args and isinstance(write.args[0], int):
+        return {write.args[0]}
     if isinstance(result, Incident):
         return {result.id}
     if write.method == "add_task" and len(write.args) > 1 and isinstance(write.args[1], int):

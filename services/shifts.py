@@ -127,7 +127,7 @@ class ShiftService:
         name and password are checked (a wrong one counts toward the lock-out like a sign-in), their
         role must run shifts, and the signature carries their name and user name."""
         if self._check_signer is None:
-            raise PermissionDenied(None, Permission.SHIFT)
+            raise ShiftError("signatures cannot be checked at this desk (no accounts)")
         if not password:
             raise ShiftError("a signature needs the signer's password")
         try:

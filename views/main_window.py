@@ -154,7 +154,11 @@ def share_room(wanted: dict[int, int], room: int, floor: int) -> dict[int, int]:
     out: dict[int, int] = {}
     active = dict(wanted)
     while active:
-        scale = max(0, room) / sum(active.values())
+        total = sum(active.values())
+        if total <= 0:
+            out.update(active)
+            break
+        scale = max(0, room) / total
         low = [c for c, w in active.items() if w * scale < floor]
         if not low:
             out.update({c: int(w * scale) for c, w in active.items()})
@@ -240,6 +244,7 @@ class DeskWindow(QMainWindow):
         _fit(self.incident_view, queue.COL_AGE, 400, texts=widest_age_texts())
         _fit(self.incident_view, queue.COL_SLA, 400, texts=[self.incident_model.widest_sla_text()])
         _fit(self.incident_view, queue.COL_REPEATS, 200, texts=["999"])
+        self._wanted_widths: dict[int, int] = {}  # the shared columns as wide as their text
         self._queue_viewport = self.incident_view.viewport()
         self._queue_viewport.installEventFilter(self)
         self.incident_view.selectionModel().currentRowChanged.connect(self._on_current_row)
@@ -388,7 +393,6 @@ class DeskWindow(QMainWindow):
         self._notices: list[tuple[AlarmEvent, str]] = []  # this moment's alarms, for one notice
         self.alarm_settings: AlarmSettingsDialog | None = None
         self._fitted_at = 0.0
-        self._wanted_widths: dict[int, int] = {}  # the shared columns as wide as their text
         self._pending: set[int] = set()
         self._pending_feeds: set[str] = set()  # feeds whose figures a commit moved
         self._frozen_at_rows = 0  # the queue's size when the heap was last frozen (GC_FREEZE_ROWS)

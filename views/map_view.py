@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -67,6 +68,7 @@ log = logging.getLogger("desk.map")
 DEMO_COMMUNITY = Path(__file__).resolve().parent.parent / "resources" / "demo-community.geojson"
 TICK_MS = 250
 FULL_READ_AFTER = 5_000  # changed incidents past which one read of every open incident is cheaper
+FULL_READ_EVERY_S = 60.0  # and one anyway this often while shown: a change nobody named is caught
 AGES_MS = 5_000
 #: zoom used when the map centres on something (metres per pixel)
 CLOSE_M_PER_PX = 0.6
@@ -345,6 +347,7 @@ class MapView(QWidget):
         self._pending: set[str] = set()
         self._incidents_wanted = False
         self._incident_ids: set[int] = set()  # the incidents changed since the last read
+        self._full_read_at = 0.0  # monotonic time of the last read of every open incident
         self._all_incidents = False  # read every open incident next time (not only the changed)
         self._devices_wanted = False
         self._people_wanted = False
@@ -409,6 +412,7 @@ class MapView(QWidget):
         state = await asyncio.to_thread(read_map_state, self.runtime.store, self.projection, self._crs)
         self._apply_state(state)
         self._loaded = True
+        self._full_read_at = time.monotonic()
         if not self._closing:
             self._tick_timer.start()
             self._ages_timer.start()
@@ -449,11 +453,15 @@ class MapView(QWidget):
             return
         if not self.isVisible():  # hidden: nothing is read; what changed is read once it is shown
             return
+        if time.monotonic() - self._full_read_at > FULL_READ_EVERY_S:
+            self._incidents_wanted, self._all_incidents = True, True
         if not (self._pending or self._incidents_wanted or self._devices_wanted or self._people_wanted):
             return
         subjects, self._pending = list(self._pending), set()
         incidents, self._incidents_wanted = self._incidents_wanted, False
         changed: set[int] | None = None if self._all_incidents else self._incident_ids
+        if incidents and changed is None:
+            self._full_read_at = time.monotonic()
         self._all_incidents, self._incident_ids = False, set()
         devices, self._devices_wanted = self._devices_wanted or incidents, False
         people, self._people_wanted = self._people_wanted, False

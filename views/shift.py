@@ -470,12 +470,12 @@ class ReportDialog(QDialog):
             self.state.setText(self.tr("Not signed yet."))
 
     async def sign(self, *, incoming: bool) -> None:
+        user, password = (self.in_user, self.in_password) if incoming else (self.out_user, self.out_password)
+        secret = password.text()
+        password.clear()  # never left in the dialog, whatever comes of this try
         if incoming and not self.confirm.isChecked():
             self.state.setText(self.tr("The incoming lead confirms the open incidents before signing."))
             return
-        user, password = (self.in_user, self.in_password) if incoming else (self.out_user, self.out_password)
-        secret = password.text()
-        password.clear()  # never left in the dialog
         try:
             signed = await self.desk.service.sign(
                 self.report.id, user.text(), secret, incoming=incoming, confirmed=incoming
@@ -938,6 +938,6 @@ def shift_service(runtime: Any) -> ShiftService:
         runtime.config.sla,
         chart_png,
         authorize,
-        check_signer=auth.check_password if auth is not None else None,
+        check_signer=partial(auth.check_password, purpose="signature") if auth is not None else None,
         signed_in=(lambda: auth.current) if auth is not None else None,
     )

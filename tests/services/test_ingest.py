@@ -110,3 +110,14 @@ async def test_a_write_the_writer_refuses_fails_its_caller_and_the_ingest_goes_o
         assert "f1" in cursors
     finally:
         await ingest.stop()
+
+
+async def test_an_operators_write_names_every_incident_it_moved() -> None:
+    """The map and the queue re-read what a write names: a merge closes its source, a case write
+    moves its grievance's incident (it returns the case, not the incident)."""
+    from services.ingest import _touched, _Write
+
+    assert _touched(_Write("merge", (7, 9, "lead"), {}, None), None) == {7, 9}
+    for method in ("close_grievance", "categorise_grievance", "record_reply", "record_callback"):
+        assert _touched(_Write(method, (12, "x", "lead"), {}, None), object()) == {12}
+    assert _touched(_Write("log_desk", ("desk", "x", "lead"), {}, None), None) == set()

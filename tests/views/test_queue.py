@@ -283,3 +283,12 @@ def test_an_sla_clock_of_days_reads_in_chinese(zh: None) -> None:
 
     assert clock_text(-2 * 86400 - 5) == "2 天"  # the Chinese queue said "确认超时 2 d"
     assert clock_text(65) == "1:05"
+
+
+def test_the_shared_columns_give_way_in_proportion_and_never_below_their_floor() -> None:
+    from views.main_window import share_room
+
+    assert share_room({1: 100, 2: 300}, 500, 64) == {1: 100, 2: 300}  # room for all: as wanted
+    assert share_room({1: 100, 2: 300}, 200, 64) == {1: 64, 2: 136}  # the small one at its floor
+    assert share_room({1: 100, 2: 300}, -50, 64) == {1: 64, 2: 64}  # no room: all at the floor
+    assert share_room({1: 0, 2: 0}, -50, 64) == {1: 0, 2: 0}

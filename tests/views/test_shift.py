@@ -90,9 +90,15 @@ def test_a_shift_from_opening_to_the_signed_report(
             dialog.in_password.setText(PASSWORD)
             await dialog.sign(incoming=True)  # not confirmed yet: refused
             assert dialog.state.text() == "The incoming lead confirms the open incidents before signing."
+            assert dialog.in_password.text() == ""  # cleared on a refusal too
             dialog.confirm.setChecked(True)
+            dialog.in_password.setText(PASSWORD)
             await dialog.sign(incoming=True)
             assert dialog.state.text() == "Signed by both leads and sealed: it can no longer change."
+            trail = [e.action for e in desk.runtime.store.audit_entries()]
+            # each password given to sign is in the trail as that, not as a sign-in at this desk
+            assert trail.count("user.signature_failed") == 1  # the wrong one
+            assert trail.count("user.signature") == 4  # lead-test twice, manager-1, zhao6
             assert not dialog.in_user.isEnabled() and not dialog.in_password.isEnabled()
             signed = (await shift.service.reports())[0]
             assert (signed.signed_out_by, signed.signed_in_by) == (LEAD, "zhao6")
