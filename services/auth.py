@@ -247,7 +247,7 @@ class AuthService:
             names = {u: n for u, n, _, _ in DEMO_ACCOUNTS}
         else:
             wanted = [CreatedAccount("admin", Role.ADMIN, secrets.token_urlsafe(12))]
-            names = {"admin": "Administrator"}
+            names = {"admin": "系统管理员"}  # the desk is run in Chinese; an administrator renames it
         for acc in wanted:
             digest = await asyncio.to_thread(self.hasher.hash, acc.password)
             await self.writer.write(
