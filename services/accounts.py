@@ -87,30 +87,7 @@ def append_audit(
     at: datetime | None = None,
 ) -> AuditEntry:
     """Append one entry after the newest, in the caller's transaction (the writer is the only writer)."""
-    last = conn.execute(select(T_AUDIT).order_by(T_AUDIT.c.seq.desc()).limit(1)).first()
-    entry = append(
-        _entry(last) if last is not None else None,
-        at or datetime.now(UTC),
-        actor,
-        action,
-        target,
-        before,
-        after,
-    )
-    conn.execute(
-        insert(T_AUDIT).values(
-            seq=entry.seq,
-            at=entry.at,
-            actor=entry.actor,
-            action=entry.action,
-            target=entry.target,
-            before=entry.before,
-            after=entry.after,
-            prev_hash=entry.prev_hash,
-            hash=entry.hash,
-        )
-    )
-    return entry
+    return append_audits(conn, [(actor, action, target, before, after)], at or datetime.now(UTC))[0]
 
 
 def append_audits(

@@ -424,6 +424,19 @@ def _log_row(
     )
 
 
+def _incident_audit(
+    incident_id: int, action: str, by: str, src: str | None, dst: str | None, note: str | None
+) -> tuple[str, str, str, Any, Any]:
+    """The audit entry (actor, action, target, before, after) of a step in an incident's log."""
+    before, after = {"status": src}, {"status": dst, "note": note}
+    return (by, f"incident.{action}", f"incident:{incident_id}", before, after)
+
+
+def _desk_audit(desk: str, kind: str, by: str, note: str | None) -> tuple[str, str, str, Any, Any]:
+    """The audit entry of an entry in the desk's own log."""
+    return (by, f"desk.{kind}", f"desk:{desk}", None, {"note": note})
+
+
 @dataclass(slots=True)
 class _Work:
     """What one batch will write, collected so that each table gets one statement."""
@@ -928,26 +941,8 @@ class Store(AccountStore):
         note: str | None,
         now: datetime,
     ) -> None:
-        conn.execute(
-            insert(T_INC_LOG).values(
-                incident_id=incident_id,
-                at=now,
-                action=action,
-                by=by,
-                from_status=src,
-                to_status=dst,
-                note=note,
-            )
-        )
-        append_audit(
-            conn,
-            by,
-            f"incident.{action}",
-            f"incident:{incident_id}",
-            {"status": src},
-            {"status": dst, "note": note},
-            now,
-        )
+        conn.execute(insert(T_INC_LOG).values(**_log_row(incident_id, action, by, src, dst, note, now)))
+        append_audit(conn, *_incident_audit(incident_id, action, by, src, dst, note), now)
 
     def add_note(self, incident_id: int, by: str, text: str) -> None:
         """A note on an incident (appended; a correction is another note)."""
@@ -1090,7 +1085,7 @@ class Store(AccountStore):
         now = now_utc()
         with self._write() as conn:
             conn.execute(insert(T_DESK_LOG).values(at=now, desk=desk, kind=kind, by=by, note=note))
-            append_audit(conn, by, f"desk.{kind}", f"desk:{desk}", None, {"note": note}, now)
+            append_audit(conn, *_desk_audit(desk, kind, by, note), now)
 
     def desk_log(self, since: datetime | None = None, limit: int = 500) -> list[dict[str, Any]]:
         """The desk's own record, oldest first (since `since`, at most `limit` of the newest)."""
@@ -1152,18 +1147,10 @@ class Store(AccountStore):
         for incident_id, action, by, note in steps:
             if incident_id is None:
                 desk_rows.append(dict(at=now, desk=desk, kind=action, by=by, note=note))
-                audits.append((by, f"desk.{action}", f"desk:{desk}", None, {"note": note}))
+                audits.append(_desk_audit(desk, action, by, note))
             else:
                 incident_rows.append(_log_row(incident_id, action, by, None, None, note, now))
-                audits.append(
-                    (
-                        by,
-                        f"incident.{action}",
-                        f"incident:{incident_id}",
-                        {"status": None},
-                        {"status": None, "note": note},
-                    )
-                )
+                audits.append(_incident_audit(incident_id, action, by, None, None, note))
         with self._write() as conn:
             if incident_rows:
                 conn.execute(insert(T_INC_LOG), incident_rows)

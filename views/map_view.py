@@ -345,7 +345,6 @@ class MapView(QWidget):
         self._shown: dict[str, tuple[float, float, str]] = {}
         self._in_incident: set[str] = set()
         self._pending: set[str] = set()
-        self._incidents_wanted = False
         self._incident_ids: set[int] = set()  # the incidents changed since the last read
         self._full_read_at = 0.0  # monotonic time of the last read of every open incident
         self._all_incidents = False  # read every open incident next time (not only the changed)
@@ -437,7 +436,6 @@ class MapView(QWidget):
         """A commit: note what it names; the tick reads it (positions come in bursts)."""
         self._pending |= changes.positions
         if changes.incidents:
-            self._incidents_wanted = True
             if not self._all_incidents:
                 self._incident_ids |= set(changes.incidents)
                 if len(self._incident_ids) > FULL_READ_AFTER:  # a long burst while hidden: read all once
@@ -454,21 +452,23 @@ class MapView(QWidget):
         if not self.isVisible():  # hidden: nothing is read; what changed is read once it is shown
             return
         if time.monotonic() - self._full_read_at > FULL_READ_EVERY_S:
-            self._incidents_wanted, self._all_incidents = True, True
-        if not (self._pending or self._incidents_wanted or self._devices_wanted or self._people_wanted):
+            self._all_incidents = True
+        if not (self._pending or self._incidents_due() or self._devices_wanted or self._people_wanted):
             return
         subjects, self._pending = list(self._pending), set()
-        incidents, self._incidents_wanted = self._incidents_wanted, False
+        incidents = self._incidents_due()
         changed: set[int] | None = None if self._all_incidents else self._incident_ids
-        if incidents and changed is None:
+        if changed is None:
             self._full_read_at = time.monotonic()
         self._all_incidents, self._incident_ids = False, set()
         devices, self._devices_wanted = self._devices_wanted or incidents, False
         people, self._people_wanted = self._people_wanted, False
-        task = self._busy = asyncio.ensure_future(
-            self._read(subjects, incidents, devices, people, changed if incidents else set())
-        )
+        task = self._busy = asyncio.ensure_future(self._read(subjects, incidents, devices, people, changed))
         task.add_done_callback(_log_failure)
+
+    def _incidents_due(self) -> bool:
+        """Incidents changed since the last read (or all of them are to be read again)."""
+        return self._all_incidents or bool(self._incident_ids)
 
     async def _read(
         self, subjects: list[str], incidents: bool, devices: bool, people: bool, changed: set[int] | None
@@ -502,8 +502,7 @@ class MapView(QWidget):
                 self.state.incidents, self.state.placed = found, placed
         except Exception:
             self._pending.update(subjects)  # read again at the next tick
-            self._incidents_wanted |= incidents
-            self._all_incidents = True  # what was read is unsure: all of them next time
+            self._all_incidents |= incidents  # what was read is unsure: all of them next time
             self._devices_wanted |= devices
             self._people_wanted |= people
             raise

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QFont
 
 from desk.assignment import task_overdue
@@ -65,7 +65,7 @@ def clock_text(seconds: float) -> str:
     """A countdown as a clock reads it: 0:25, 4:09, 1:05:00; a day and more as whole days."""
     secs = int(abs(seconds))
     if secs >= 86400:
-        return QCoreApplication.translate("TimeSpan", "{0} d").format(secs // 86400)  # "2 天"
+        return span_text(secs)  # whole days, in the operator's language ("2 天")
     if secs >= 3600:
         return f"{secs // 3600}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
     return f"{secs // 60}:{secs % 60:02d}"
