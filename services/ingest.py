@@ -30,6 +30,8 @@ MAX_BATCH = 200
 HIGH_WATER = 1000
 #: units on their way to the writer at once: the next batch is ready when this one is committed
 MAX_IN_FLIGHT = 2
+#: stop() commits what is queued (at most HIGH_WATER frames and the writes) within this time
+STOP_TIMEOUT_S = 60.0
 
 
 @dataclass(slots=True)
@@ -95,12 +97,19 @@ class IngestService:
         self._stopping = True
         self._wake.set()
         self._sent.set()
-        if self._tasks:
-            await asyncio.gather(*self._tasks)
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._recv_executor, self.backend.stop)
-        self._send_executor.shutdown(wait=True)
-        self._recv_executor.shutdown(wait=True)
+        try:
+            if self._tasks:
+                await asyncio.wait_for(asyncio.gather(*self._tasks), STOP_TIMEOUT_S)
+        except BaseException:
+            # never leave a thread waiting on the writer: it would keep the program from exiting
+            log.exception("the ingest did not stop cleanly; ending the writer")
+            self.backend.kill()
+            raise
+        finally:
+            await loop.run_in_executor(self._recv_executor, self.backend.stop)
+            self._send_executor.shutdown(wait=True)
+            self._recv_executor.shutdown(wait=True)
 
     # ---- feeding it ----------------------------------------------------------------------------
     def register_acks(self, feed: str, sender: AckSender) -> None:
@@ -177,6 +186,10 @@ class IngestService:
                 continue
             await self._slots.acquire()
             await self._recovered.wait()
+            if not self._queue:  # a recovery may have run while this waited
+                self._slots.release()
+                continue
+            epoch = self.backend.epoch  # the writer this unit is for (a restart refuses it)
             unit = self._next_unit()
             self._in_flight.append(unit)
             call = (
@@ -184,10 +197,34 @@ class IngestService:
                 if isinstance(unit, list)
                 else (unit.method, unit.args, unit.kwargs)
             )
-            # if the writer is gone, the receiver sees it too and sends this unit again after the restart
-            with contextlib.suppress(WriterDied):
-                await loop.run_in_executor(self._send_executor, self.backend.send, call)
+            try:
+                await loop.run_in_executor(self._send_executor, self.backend.send, call, epoch)
+            except WriterDied:
+                pass  # the receiver sees it too and sends this unit again after the restart
+            except Exception as exc:  # it never left (a call that cannot be pickled): answer it here
+                await self._unsent(loop, unit, exc, epoch)
             self._sent.set()
+
+    async def _unsent(
+        self, loop: asyncio.AbstractEventLoop, unit: list[Inbound] | _Write, error: Exception, epoch: int
+    ) -> None:
+        """A unit the writer never got: a harmless read takes its place in the line (the receiver
+        may already be waiting for its result), and the unit is answered with its error."""
+        for i, held in enumerate(self._in_flight):
+            if held is unit:
+                self._in_flight[i] = _Write("cursors", (), {}, None)
+                break
+        else:
+            return  # a recovery already put it back in the queue
+        log.error("a call could not be sent to the writer: %s", error)
+        with contextlib.suppress(WriterDied):  # the receiver recovers, as for any unit
+            await loop.run_in_executor(self._send_executor, self.backend.send, ("cursors", (), {}), epoch)
+        if isinstance(unit, list):
+            self.failures += 1
+            self._queue.extendleft(_Write("commit_batch", ([item],), {}, None) for item in reversed(unit))
+            self._wake.set()
+        else:
+            self._answer(unit, None, error)
 
     async def _receiver(self) -> None:
         """Take results in order: after a commit, ack and tell the listeners."""
@@ -199,7 +236,6 @@ class IngestService:
                 self._sent.clear()
                 await self._sent.wait()
                 continue
-            unit = self._in_flight[0]
             try:
                 result = await loop.run_in_executor(self._recv_executor, self.backend.recv)
                 error: Exception | None = None
@@ -208,7 +244,7 @@ class IngestService:
                 continue
             except Exception as exc:
                 result, error = None, exc
-            self._in_flight.popleft()
+            unit = self._in_flight.popleft()
             self._slots.release()
             if isinstance(unit, list):
                 await self._committed(unit, result, error)

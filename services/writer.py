@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import queue
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -80,8 +81,13 @@ Call = tuple[str, tuple[Any, ...], dict[str, Any]]
 class WriterBackend(Protocol):
     def start(self) -> None: ...
 
-    def send(self, call: Call) -> None:
-        """Queue a store call (may block while the writer is busy); WriterDied if it is gone."""
+    @property
+    def epoch(self) -> int:
+        """How many times the writer was started again: a call meant for an older one is refused."""
+
+    def send(self, call: Call, epoch: int | None = None) -> None:
+        """Queue a store call (may block while the writer is busy); WriterDied if it is gone, or if
+        `epoch` names a writer that has since been replaced (the call was resent after the restart)."""
 
     def recv(self) -> Any:
         """The result of the oldest call sent (its exception is raised here); WriterDied if gone."""
@@ -89,6 +95,9 @@ class WriterBackend(Protocol):
     def restart(self) -> None: ...
 
     def stop(self) -> None: ...
+
+    def kill(self) -> None:
+        """End the writer at once (a thread waiting on its result is released)."""
 
 
 class ThreadBackend:
@@ -101,9 +110,14 @@ class ThreadBackend:
         self.store = Store(make_engine(database_url))
         self._feeds = list(feeds)
         self._calls: queue.SimpleQueue[Call] = queue.SimpleQueue()
+        self.restarts = 0
 
     def start(self) -> None:
         self.store.load(self._feeds)
+
+    @property
+    def epoch(self) -> int:
+        return self.restarts
 
     def run(self, call: Call) -> Any:
         method, args, kwargs = call
@@ -111,7 +125,9 @@ class ThreadBackend:
             raise ValueError(f"not a store write: {method}")
         return getattr(self.store, method)(*args, **kwargs)
 
-    def send(self, call: Call) -> None:
+    def send(self, call: Call, epoch: int | None = None) -> None:
+        if epoch is not None and epoch != self.restarts:
+            raise WriterDied("the writer restarted after this call was made")
         self._calls.put(call)
 
     def recv(self) -> Any:
@@ -119,10 +135,14 @@ class ThreadBackend:
 
     def restart(self) -> None:
         self._calls = queue.SimpleQueue()
+        self.restarts += 1
         self.store.load(self._feeds)
 
     def stop(self) -> None:
         self.store.close()
+
+    def kill(self) -> None:
+        self._calls.put(("cursors", (), {}))  # a recv() waiting for a call gets one
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +190,9 @@ class ProcessBackend:
         self._proc: Any = None
         self._conn: multiprocessing.connection.Connection | None = None
         self.restarts = 0
+        # sends come from one thread, restart and stop from another: closing the pipe under a
+        # send in progress broke it mid-write (a TypeError, not an OSError, that stopped the ingest)
+        self._pipe_lock = threading.Lock()
 
     def start(self) -> None:
         parent, child = self._ctx.Pipe()
@@ -192,16 +215,23 @@ class ProcessBackend:
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None else None
 
-    def send(self, call: Call) -> None:
+    @property
+    def epoch(self) -> int:
+        return self.restarts
+
+    def send(self, call: Call, epoch: int | None = None) -> None:
         if call[0] not in WRITES:
             raise ValueError(f"not a store write: {call[0]}")
-        conn = self._conn
-        if conn is None:
-            raise WriterDied("the writer process is not running")
-        try:
-            conn.send(call)
-        except (EOFError, OSError) as exc:
-            raise WriterDied(f"cannot reach the writer process: {exc}") from exc
+        with self._pipe_lock:
+            if epoch is not None and epoch != self.restarts:
+                raise WriterDied("the writer process restarted after this call was made")
+            conn = self._conn
+            if conn is None:
+                raise WriterDied("the writer process is not running")
+            try:
+                conn.send(call)
+            except (EOFError, OSError) as exc:
+                raise WriterDied(f"cannot reach the writer process: {exc}") from exc
 
     def recv(self) -> Any:
         conn = self._conn
@@ -218,27 +248,34 @@ class ProcessBackend:
     def restart(self) -> None:
         """Start a new writer process after the old one died (the caller resends what was lost)."""
         log.error("the writer process died; starting it again")
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        with self._pipe_lock:  # a send in progress ends first (the dead pipe fails it at once)
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            self.restarts += 1  # from here on, a call meant for the old writer is refused
         if self._proc is not None:
             self._proc.join(1)
             if self._proc.is_alive():
                 self._proc.kill()
-        self.restarts += 1
         self.start()
 
+    def kill(self) -> None:
+        proc = self._proc
+        if proc is not None and proc.is_alive():
+            proc.kill()  # the pipe's end in the writer closes: a recv() waiting on it ends
+
     def stop(self) -> None:
-        if self._conn is None:
+        with self._pipe_lock:
+            conn, self._conn = self._conn, None
+        if conn is None:
             return
         try:
-            self._conn.send(("stop", (), {}))
-            if self._conn.poll(10):
-                self._conn.recv()
+            conn.send(("stop", (), {}))
+            if conn.poll(10):
+                conn.recv()
         except (EOFError, OSError):
             pass
-        self._conn.close()
-        self._conn = None
+        conn.close()
         if self._proc is not None:
             self._proc.join(10)
             if self._proc.is_alive():

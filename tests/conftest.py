@@ -37,3 +37,12 @@ def _own_qsettings(tmp_path: Path) -> Iterator[None]:
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'desk.db'}"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A writer process a failed test left running would keep a thread waiting on it, and the
+    test run from ever exiting (CI hung for its whole 90 minutes so): end them all."""
+    import multiprocessing
+
+    for child in multiprocessing.active_children():
+        child.kill()

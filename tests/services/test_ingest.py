@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
+import time
 
 import pytest
 
@@ -14,7 +16,7 @@ from services.db import make_engine, migrate
 from services.feeds import FeedClient
 from services.ingest import IngestService
 from services.store import Changes, Store
-from services.writer import ProcessBackend
+from services.writer import ProcessBackend, WriterDied
 from tests.support.events import fall, position
 from tests.support.scripted import Script, ScriptedServer
 
@@ -110,6 +112,88 @@ async def test_a_write_the_writer_refuses_fails_its_caller_and_the_ingest_goes_o
         assert "f1" in cursors
     finally:
         await ingest.stop()
+
+
+async def test_a_write_that_cannot_reach_the_writer_fails_its_caller_and_the_stream_goes_on(
+    db_url: str,
+) -> None:
+    """A call that cannot cross the pipe (here: an argument pickle refuses) never reaches the
+    writer: its caller hears why, and the writes and events behind it are committed as ever."""
+    srv = ScriptedServer()
+    await srv.start()
+    srv.add_many([fall(i, elder=f"E-{i}") for i in range(1, 21)])
+    migrate(make_engine(db_url))
+    ingest = IngestService(ProcessBackend(db_url, [("f1", srv.url)]))
+    await ingest.start()
+    client = FeedClient(fast("f1", srv.url), "desk-test", ingest)
+    try:
+        unpicklable = ingest.write("log_desk", "desk", lambda: None, "lead")
+        behind = ingest.write("cursors")
+        with pytest.raises(Exception, match="pickle"):
+            await asyncio.wait_for(unpicklable, 10)
+        assert "f1" in await asyncio.wait_for(behind, 10)
+        await client.start()
+        await srv.wait_for_ack(20, timeout=20)
+        assert len(Store(make_engine(db_url)).incidents()) == 20
+    finally:
+        await client.stop()
+        await ingest.stop()
+        await srv.stop()
+
+
+async def test_a_call_meant_for_a_writer_that_was_replaced_is_refused(db_url: str) -> None:
+    """The ingest resends what was on its way when the writer died: a send of the old writer's
+    call that arrives after the restart must not reach the new one (it would be there twice and
+    every result after it would answer the wrong call)."""
+    migrate(make_engine(db_url))
+    backend = ProcessBackend(db_url, [])
+    backend.start()
+    try:
+        old = backend.epoch
+        assert backend.pid is not None
+        os.kill(backend.pid, signal.SIGKILL)
+        backend.restart()
+        with pytest.raises(WriterDied):
+            backend.send(("cursors", (), {}), old)
+        backend.send(("cursors", (), {}), backend.epoch)
+        assert backend.recv() == {}
+    finally:
+        backend.stop()
+
+
+async def test_a_send_under_way_when_the_writer_is_restarted_only_ever_says_it_died(db_url: str) -> None:
+    """A restart closes the pipe a send may be writing to at that moment: the send ends with
+    WriterDied, never another error (a TypeError from the closed pipe stopped the ingest in CI)."""
+    migrate(make_engine(db_url))
+    backend = ProcessBackend(db_url, [])
+    backend.start()
+    errors: list[BaseException] = []
+    big = ("cursors", ("x" * 4_000_000,), {})  # larger than the pipe: the send is mid-write
+
+    def keep_sending() -> None:
+        for _ in range(20):
+            try:
+                backend.send(big, backend.epoch)
+            except WriterDied:
+                continue
+            except BaseException as exc:
+                errors.append(exc)
+                return
+
+    sender = threading.Thread(target=keep_sending)
+    try:
+        sender.start()
+        for _ in range(3):
+            time.sleep(0.05)
+            assert backend.pid is not None
+            os.kill(backend.pid, signal.SIGKILL)
+            backend.restart()
+        sender.join(60)
+        assert not sender.is_alive()
+        assert errors == []
+    finally:
+        backend.kill()
+        backend.stop()
 
 
 async def test_an_operators_write_names_every_incident_it_moved() -> None:
