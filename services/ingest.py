@@ -262,7 +262,11 @@ class IngestService:
         for unit in reversed(lost):
             if isinstance(unit, list):
                 self._queue.extendleft(reversed(unit))
-            elif unit.future is not None and not unit.future.done():
+            elif unit.future is None:
+                # nobody waits for it, so nobody could try again: an event retried on its own, a
+                # feed's gap, notice or protocol error. Sent again: at least once, never lost.
+                self._queue.appendleft(unit)
+            elif not unit.future.done():
                 unit.future.set_exception(WriterDied("the writer restarted; try again"))
         while True:
             try:

@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from services.db import make_engine, migrate
 from services.feeds import FeedClient
 from services.ingest import IngestService
 from services.store import Changes, Store
-from services.writer import ProcessBackend, WriterDied
+from services.writer import ProcessBackend, ThreadBackend, WriterDied
 from tests.support.events import fall, position
 from tests.support.scripted import Script, ScriptedServer
 
@@ -194,6 +195,41 @@ async def test_a_send_under_way_when_the_writer_is_restarted_only_ever_says_it_d
     finally:
         backend.kill()
         backend.stop()
+
+
+class _DiesOnce(ThreadBackend):
+    """A writer that dies once, as a SIGKILL would, just as the first call of `method` reaches it
+    (the kill test above cannot aim at one call)."""
+
+    def __init__(self, database_url: str, method: str) -> None:
+        super().__init__(database_url, [("f1", "ws://127.0.0.1:1/")])
+        self.method = method
+        self.died = False
+
+    def recv(self) -> Any:
+        call = self._calls.get()
+        if call[0] == self.method and not self.died:
+            self.died = True
+            raise WriterDied("killed")
+        return self.run(call)
+
+
+async def test_bookkeeping_nobody_waits_for_is_written_after_the_writer_restarts(db_url: str) -> None:
+    """A feed's gap is written with nobody waiting for it: if the writer dies with it on its way,
+    the ingest sends it again rather than losing it."""
+    migrate(make_engine(db_url))
+    backend = _DiesOnce(db_url, "record_gap")
+    ingest = IngestService(backend)
+    await ingest.start()
+    try:
+        ingest.write_soon("record_gap", "f1", 3, "seq 5 after seq 1")
+        await until(lambda: backend.died)
+        assert "f1" in await asyncio.wait_for(ingest.write("cursors"), 10)  # queued after the gap
+    finally:
+        await ingest.stop()
+    assert backend.died and ingest.failures == 1
+    (feed,) = Store(make_engine(db_url)).feeds()
+    assert feed["gaps"] == 3
 
 
 async def test_an_operators_write_names_every_incident_it_moved() -> None:
