@@ -327,7 +327,12 @@ def cmd_window(cfg: config_mod.Config, lang: str = "zh_CN", theme_name: str | No
 
     async def run() -> None:
         signals = DeskSignals()
-        runtime = DeskRuntime(cfg, on_changes=signals.emit_changes, on_feed_status=signals.emit_feed_status)
+        runtime = DeskRuntime(
+            cfg,
+            on_changes=signals.emit_changes,
+            on_feed_status=signals.emit_feed_status,
+            on_storage_trouble=signals.emit_storage_trouble,
+        )
         await runtime.start()
         # the alarms sound from the start, before anyone signs in: a fall at 3 a.m. after a restart
         # is heard at the sign-in prompt (and what waited before the restart sounds again)

@@ -17,9 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from desk.incidents import Incident
 from services.store import Changes, FeedCursor, Inbound
-from services.writer import WRITES, WriterBackend, WriterDied
+from services.writer import RESUME, WRITES, WriterBackend, WriterDied, WriterHalted
 
 log = logging.getLogger("desk.ingest")
 
@@ -30,6 +32,8 @@ MAX_BATCH = 200
 HIGH_WATER = 1000
 #: units on their way to the writer at once: the next batch is ready when this one is committed
 MAX_IN_FLIGHT = 2
+#: a batch the database refused is tried again after this long (the desk holds it, unacked)
+RETRY_S = 2.0
 #: stop() commits what is queued (at most HIGH_WATER frames and the writes) within this time
 STOP_TIMEOUT_S = 60.0
 
@@ -49,6 +53,8 @@ class IngestService:
     """The ordered write path: `submit()` frames, `write()` anything else, `on_changes` hears commits.
 
     on_changes(Changes): called on the event loop after each committed unit of work.
+    on_trouble(str | None): the database refused a batch (the reason; events are held, unacked,
+    and tried again), or None when a batch is committed again after that.
     """
 
     def __init__(
@@ -57,10 +63,13 @@ class IngestService:
         *,
         max_batch: int = MAX_BATCH,
         on_changes: Callable[[Changes], None] | None = None,
+        on_trouble: Callable[[str | None], None] | None = None,
     ) -> None:
         self.backend = backend
         self.max_batch = max_batch
         self.on_changes = on_changes
+        self.on_trouble = on_trouble
+        self.trouble: str | None = None
         self._queue: collections.deque[Inbound | _Write] = collections.deque()
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
@@ -246,10 +255,76 @@ class IngestService:
                 result, error = None, exc
             unit = self._in_flight.popleft()
             self._slots.release()
-            if isinstance(unit, list):
-                await self._committed(unit, result, error)
+            if error is None and self.trouble is not None:
+                self._set_trouble(None)  # the database writes again
+            if error is not None and (_is_batch(unit) or isinstance(error, OperationalError)):
+                await self._hold(loop, unit, error)
+            elif isinstance(unit, list):
+                await self._after_commit(result)
             else:
                 self._answer(unit, result, error)
+
+    async def _hold(
+        self, loop: asyncio.AbstractEventLoop, failed: list[Inbound] | _Write, error: Exception
+    ) -> None:
+        """The database refused a batch (the store already kept aside an event it could not apply,
+        so this is the database itself: locked, gone, full), or refused any write. The writer ran
+        nothing sent after it: take it (an operator's action is answered with the error instead)
+        and all of those back, in order, and try again shortly. Nothing after the batch is
+        committed, so no ack passes an event that is not stored."""
+        self.failures += 1
+        self._recovered.clear()  # the sender waits
+        self._set_trouble(f"{type(error).__name__}: {error}"[:300])
+        log.error(
+            "the database refused %s (%s); holding it and trying again in %.0f s",
+            _what(failed),
+            error,
+            RETRY_S,
+        )
+        back: list[list[Inbound] | _Write] = [failed]
+        if isinstance(failed, _Write) and failed.future is not None:
+            self._answer(failed, None, error)  # an operator's action fails now, saying why
+            back = []
+        died = False
+        while self._in_flight:
+            err: Exception | None = None
+            try:
+                result = await loop.run_in_executor(self._recv_executor, self.backend.recv)
+            except WriterHalted:
+                back.append(self._in_flight.popleft())
+                self._slots.release()
+                continue
+            except WriterDied:  # nothing after the batch ran before it died either
+                died = True
+                back.extend(self._in_flight)
+                for _ in self._in_flight:
+                    self._slots.release()
+                self._in_flight.clear()
+                break
+            except Exception as exc:
+                result, err = None, exc
+            unit = self._in_flight.popleft()  # ran after all (cannot happen): answered as ever
+            self._slots.release()
+            log.error("%s ran after a batch that failed", _what(unit))
+            if isinstance(unit, list) and err is None:
+                await self._after_commit(result)
+            elif isinstance(unit, _Write):
+                self._answer(unit, result, err)
+        for unit in reversed(back):
+            if isinstance(unit, list):
+                self._queue.extendleft(reversed(unit))
+            else:
+                self._queue.appendleft(unit)  # not run: its caller keeps waiting for it
+        await asyncio.sleep(RETRY_S)
+        if not died:
+            try:
+                await self._roundtrip(loop, (RESUME, (), {}))
+            except WriterDied:
+                died = True
+        if died:
+            await self._recover(loop)
+        self._recovered.set()
+        self._wake.set()
 
     async def _recover(self, loop: asyncio.AbstractEventLoop) -> None:
         """The writer died: start it again and put everything that was on its way back in front."""
@@ -286,23 +361,6 @@ class IngestService:
         await loop.run_in_executor(self._send_executor, self.backend.send, call)
         return await loop.run_in_executor(self._recv_executor, self.backend.recv)
 
-    async def _committed(self, batch: list[Inbound], result: Any, error: Exception | None) -> None:
-        if error is None:
-            assert isinstance(result, Changes)
-            await self._after_commit(result)
-            return
-        # a batch that failed: the writer rolled it back; retry it one by one so that one bad event
-        # cannot hold back the others, and keep an event that cannot be applied, quarantined
-        log.error("committing %d events failed (%s); retrying one by one", len(batch), error)
-        self.failures += 1
-        if len(batch) > 1:
-            self._queue.extendleft(_Write("commit_batch", ([item],), {}, None) for item in reversed(batch))
-        else:
-            self._queue.appendleft(
-                _Write("quarantine_raw", (batch[0], f"could not be applied: {error}"), {}, None)
-            )
-        self._wake.set()
-
     def _answer(self, write: _Write, result: Any, error: Exception | None) -> None:
         if write.future is not None and not write.future.done():
             if error is not None:
@@ -311,14 +369,6 @@ class IngestService:
                 write.future.set_result(result)
         elif error is not None:
             log.error("%s failed: %s", write.method, error)
-            if write.method == "commit_batch":  # one event that cannot be applied: keep it, quarantined
-                (item,) = write.args[0]
-                self._queue.appendleft(
-                    _Write("quarantine_raw", (item, f"could not be applied: {error}"), {}, None)
-                )
-                self._wake.set()
-            elif write.method == "quarantine_raw":  # the database itself refuses: try again shortly
-                asyncio.get_running_loop().call_later(2.0, self._requeue, write)
         if isinstance(result, Changes):
             self._pending_acks.append(asyncio.ensure_future(self._after_commit(result)))
             self._pending_acks = [t for t in self._pending_acks if not t.done()]
@@ -326,9 +376,15 @@ class IngestService:
             # an operator moved an incident: every listener hears it (the queue, the alarms)
             self._notify(Changes(incidents=touched))
 
-    def _requeue(self, write: _Write) -> None:
-        self._queue.appendleft(write)
-        self._wake.set()
+    def _set_trouble(self, reason: str | None) -> None:
+        if reason == self.trouble:
+            return
+        self.trouble = reason
+        if self.on_trouble is not None:
+            try:
+                self.on_trouble(reason)
+            except Exception:
+                log.exception("a listener failed on the storage trouble")
 
     async def _after_commit(self, changes: Changes) -> None:
         for feed, seq in changes.acks.items():
@@ -355,6 +411,14 @@ class IngestService:
 _CASE_WRITES = frozenset(
     {"record_reply", "categorise_grievance", "record_grievance_outcome", "record_callback", "close_grievance"}
 )
+
+
+def _is_batch(unit: list[Inbound] | _Write) -> bool:
+    return isinstance(unit, list) or unit.method == "commit_batch"
+
+
+def _what(unit: list[Inbound] | _Write) -> str:
+    return f"a batch of {len(unit)} events" if isinstance(unit, list) else unit.method
 
 
 def _touched(write: _Write, result: Any) -> set[int]:

@@ -43,6 +43,7 @@ class DeskRuntime:
         *,
         on_changes: Callable[[Changes], None] | None = None,
         on_feed_status: Callable[[FeedStatus], None] | None = None,
+        on_storage_trouble: Callable[[str | None], None] | None = None,
         writer_process: bool = True,
         hasher: Any = None,
     ) -> None:
@@ -55,7 +56,7 @@ class DeskRuntime:
             if writer_process
             else ThreadBackend(config.database_url, feeds)
         )
-        self.ingest = IngestService(backend, on_changes=on_changes)
+        self.ingest = IngestService(backend, on_changes=on_changes, on_trouble=on_storage_trouble)
         self.on_feed_status = on_feed_status
         self.feeds: dict[str, FeedClient] = {}
         self.simulator: Any = None
@@ -115,6 +116,11 @@ class DeskRuntime:
 
     def statuses(self) -> list[FeedStatus]:
         return [c.status() for c in self.feeds.values()]
+
+    @property
+    def storage_trouble(self) -> str | None:
+        """Why the database refuses to write (events are held meanwhile), or None."""
+        return self.ingest.trouble
 
     # ---- operator actions (ordered with the ingest on the writer thread) --------------------------
     async def act(

@@ -19,6 +19,7 @@ import orjson
 from sqlalchemy import Engine, Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from desk.events import EventType, Invalid, ValidEvent, validate
 from desk.feeds import FeedState, Problem, ProblemKind
@@ -569,7 +570,31 @@ class Store(AccountStore):
 
     # ---- the ingest path ---------------------------------------------------------------------
     def commit_batch(self, items: Sequence[Inbound]) -> Changes:
-        """Store every new frame verbatim, apply or quarantine it, move the cursors, commit once."""
+        """Store every new frame verbatim, apply or quarantine it, move the cursors, commit once.
+
+        One frame the apply step cannot take (a bug, a value the database refuses) would fail the
+        whole batch: the frames are then committed one by one, here, before anything sent after
+        this batch, and that frame is kept quarantined with the reason. A database that refuses to
+        write at all (OperationalError: locked, gone, disk full) raises: nothing is quarantined
+        for it, and the ingest holds everything and tries again."""
+        try:
+            return self._commit_batch(items)
+        except OperationalError:
+            raise
+        except Exception as exc:
+            log.error("committing %d events failed (%s); committing them one by one", len(items), exc)
+        total = Changes()
+        for item in items:
+            try:
+                part = self._commit_batch([item])
+            except OperationalError:
+                raise
+            except Exception as exc:
+                part = self.quarantine_raw(item, f"could not be applied: {exc}")
+            total.merge(part)
+        return total
+
+    def _commit_batch(self, items: Sequence[Inbound]) -> Changes:
         ch = Changes()
         now = now_utc()
         rows: list[tuple[Any, ...]] = []

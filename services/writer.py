@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from sqlalchemy.exc import OperationalError
+
 log = logging.getLogger("desk.writer")
 
 # the store methods a backend may run (a guard against calling anything else across a pipe)
@@ -71,8 +73,17 @@ WRITES = frozenset(
 )
 
 
+#: not store methods: the writer's own controls
+RESUME = "resume"
+
+
 class WriterDied(RuntimeError):
     """The writer process ended; it has been started again and the call may be retried."""
+
+
+class WriterHalted(RuntimeError):
+    """A batch of events failed, or the database refused to write: the writer runs nothing sent
+    after it until the ingest, having taken those calls back in order, says `resume`."""
 
 
 Call = tuple[str, tuple[Any, ...], dict[str, Any]]
@@ -110,6 +121,7 @@ class ThreadBackend:
         self.store = Store(make_engine(database_url))
         self._feeds = list(feeds)
         self._calls: queue.SimpleQueue[Call] = queue.SimpleQueue()
+        self._halted = False
         self.restarts = 0
 
     def start(self) -> None:
@@ -121,9 +133,20 @@ class ThreadBackend:
 
     def run(self, call: Call) -> Any:
         method, args, kwargs = call
+        if method == RESUME:
+            self._halted = False
+            return None
         if method not in WRITES:
             raise ValueError(f"not a store write: {method}")
-        return getattr(self.store, method)(*args, **kwargs)
+        if self._halted:
+            raise WriterHalted("a batch before this call failed; it was not run")
+        try:
+            return getattr(self.store, method)(*args, **kwargs)
+        except Exception as exc:
+            # events after these must not be committed (and acked) before them; and a database
+            # that refuses to write (locked, gone, full) refuses what comes next too
+            self._halted = method == "commit_batch" or isinstance(exc, OperationalError)
+            raise
 
     def send(self, call: Call, epoch: int | None = None) -> None:
         if epoch is not None and epoch != self.restarts:
@@ -135,6 +158,7 @@ class ThreadBackend:
 
     def restart(self) -> None:
         self._calls = queue.SimpleQueue()
+        self._halted = False
         self.restarts += 1
         self.store.load(self._feeds)
 
@@ -220,7 +244,7 @@ class ProcessBackend:
         return self.restarts
 
     def send(self, call: Call, epoch: int | None = None) -> None:
-        if call[0] not in WRITES:
+        if call[0] not in WRITES and call[0] != RESUME:
             raise ValueError(f"not a store write: {call[0]}")
         with self._pipe_lock:
             if epoch is not None and epoch != self.restarts:

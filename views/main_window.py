@@ -280,6 +280,14 @@ class DeskWindow(QMainWindow):
             "background: #c62828; color: white; font-weight: bold; font-size: 15pt; padding: 6px 12px;"
         )
         self.p1_banner.hide()
+        # the database refuses to write: nothing new is stored or acknowledged until it takes writes
+        self.storage_banner = QLabel()
+        self.storage_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.storage_banner.setWordWrap(True)
+        self.storage_banner.setStyleSheet(
+            "background: #6a1b9a; color: white; font-weight: bold; font-size: 13pt; padding: 6px 12px;"
+        )
+        self.storage_banner.hide()
 
         # the selected incident, beside the queue; its keys work from anywhere in the window
         self.panel = IncidentPanel(
@@ -314,6 +322,7 @@ class DeskWindow(QMainWindow):
         lay2 = QVBoxLayout(middle)
         lay2.setContentsMargins(8, 0, 8, 0)
         lay2.addWidget(self.incident_title)
+        lay2.addWidget(self.storage_banner)
         lay2.addWidget(self.p1_banner)
         bar = QHBoxLayout()
         for widget in (self.kind_filter, self.status_filter, self.priority_filter, self.grid_filter):
@@ -417,6 +426,8 @@ class DeskWindow(QMainWindow):
         self._problems_poll.start()
         signals.feed_status_changed.connect(self.on_feed_status)
         signals.changes_committed.connect(self.on_changes)
+        signals.storage_trouble.connect(self.on_storage_trouble)
+        self.on_storage_trouble(runtime.storage_trouble)
         for status_ in runtime.statuses():
             self.feed_model.update(status_)
         self._fit_feed_height()
@@ -481,6 +492,22 @@ class DeskWindow(QMainWindow):
             # the feed's bookkeeping is written just after this: read it a little later, and again
             self.request_problems()
             self._problems_follow_up.start()
+
+    def on_storage_trouble(self, reason: str | None) -> None:
+        """The database refused to write (events wait in the desk, unacknowledged), or writes again."""
+        if reason is None:
+            if self.storage_banner.isVisible():
+                log.warning("the database takes writes again")
+            self.storage_banner.hide()
+            return
+        self.storage_banner.setText(
+            self.tr(
+                "The database refuses to write: new events are held, not acknowledged, and tried "
+                "again every few seconds. Call technical support. ({0})"
+            ).format(reason)
+        )
+        self.storage_banner.setToolTip(reason)
+        self.storage_banner.show()
 
     def on_changes(self, changes: Changes) -> None:
         # a burst commits many small batches: everything here is only noted, and shown by _flush

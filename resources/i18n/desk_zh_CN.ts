@@ -510,6 +510,10 @@
         <source>Staff and teams</source>
         <translation>人员与队伍</translation>
     </message>
+    <message>
+        <source>The database refuses to write: new events are held, not acknowledged, and tried again every few seconds. Call technical support. ({0})</source>
+        <translation>数据库拒绝写入：新事件暂存在值班台、尚未确认，每隔几秒重试一次。请联系技术支持。（{0}）</translation>
+    </message>
     <message numerus="yes">
         <source>%n P1 incident(s) not acknowledged</source>
         <translation>

@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from desk.feeds import FeedState
 from services.config import FeedConfig
@@ -195,6 +196,121 @@ async def test_a_send_under_way_when_the_writer_is_restarted_only_ever_says_it_d
     finally:
         backend.kill()
         backend.stop()
+
+
+async def test_an_event_that_breaks_the_apply_step_loses_none_of_its_batch_or_the_next(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One event the store cannot apply (a bug, a value the database refuses) fails its whole
+    batch, while the next batch is already on its way: the others of both are stored, that one is
+    quarantined with the reason, and no ack passes an event before it is stored."""
+    original = Store._apply
+
+    def apply(self: Store, conn: Any, events: list[Any], ch: Any, now: Any) -> None:
+        if any(ev.id == "pos-150" for ev in events):
+            raise RuntimeError("value too long for type character varying(64)")
+        original(self, conn, events, ch, now)
+
+    monkeypatch.setattr(Store, "_apply", apply)
+    srv = ScriptedServer()
+    await srv.start()
+    n = 2000
+    srv.add_many([position(i, subject=f"E-{i % 100:04d}", second=i % 3600) for i in range(1, n + 1)])
+    migrate(make_engine(db_url))
+    backend = ThreadBackend(db_url, [("f1", srv.url)])
+    ingest = IngestService(backend)
+    await ingest.start()
+    client = FeedClient(fast("f1", srv.url), "desk-test", ingest)
+    await client.start()
+    try:
+        await srv.wait_for_ack(n, timeout=60)
+    finally:
+        await client.stop()
+        await ingest.stop()
+        await srv.stop()
+    rows = Store(make_engine(db_url)).events()
+    assert [r["seq"] for r in rows] == list(range(1, n + 1))
+    (bad,) = [r for r in rows if r["status"] == "quarantined"]
+    assert bad["seq"] == 150 and "character varying" in bad["reason"]
+
+
+async def test_a_batch_the_database_refuses_is_held_and_committed_in_order_when_it_takes_it(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database refuses to write for a moment (locked, full) while the next batch is already
+    on its way: nothing is quarantined for it, nothing after it is committed or acked before it,
+    and once the database takes writes again every event is stored, in order."""
+    original = Store._apply
+    refusals = [2]
+
+    def apply(self: Store, conn: Any, events: list[Any], ch: Any, now: Any) -> None:
+        if refusals[0] and any(ev.id == "pos-150" for ev in events):
+            refusals[0] -= 1
+            raise OperationalError("INSERT INTO positions", {}, Exception("database is locked"))
+        original(self, conn, events, ch, now)
+
+    monkeypatch.setattr(Store, "_apply", apply)
+    monkeypatch.setattr("services.ingest.RETRY_S", 0.2)
+    srv = ScriptedServer()
+    await srv.start()
+    n = 2000
+    srv.add_many([position(i, subject=f"E-{i % 100:04d}", second=i % 3600) for i in range(1, n + 1)])
+    migrate(make_engine(db_url))
+    troubles: list[str | None] = []
+    ingest = IngestService(ThreadBackend(db_url, [("f1", srv.url)]), on_trouble=troubles.append)
+    await ingest.start()
+    client = FeedClient(fast("f1", srv.url), "desk-test", ingest)
+    await client.start()
+    try:
+        await srv.wait_for_ack(n, timeout=60)
+    finally:
+        await client.stop()
+        await ingest.stop()
+        await srv.stop()
+    assert refusals == [0] and ingest.failures == 2
+    # the window is told (once, not per retry) and told again when the database writes again
+    assert len(troubles) == 2 and "database is locked" in str(troubles[0]) and troubles[1] is None
+    rows = Store(make_engine(db_url)).events()
+    assert [r["seq"] for r in rows] == list(range(1, n + 1))
+    assert {r["status"] for r in rows} == {"applied"}
+
+
+async def test_when_the_database_refuses_bookkeeping_it_is_held_and_an_operators_action_fails_now(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed's gap (nobody waits for it) meets a locked database: it is kept and written when the
+    database takes writes; an operator's write in the same moment fails at once with the reason."""
+    original = Store.record_gap
+    refusals = [1]
+
+    def record_gap(self: Store, feed: str, count: int, detail: str) -> None:
+        if refusals[0]:
+            refusals[0] -= 1
+            raise OperationalError("UPDATE feeds", {}, Exception("database is locked"))
+        original(self, feed, count, detail)
+
+    def locked(*_: object) -> None:
+        raise OperationalError("UPDATE feeds", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(Store, "record_gap", record_gap)
+    monkeypatch.setattr("services.ingest.RETRY_S", 0.1)
+    migrate(make_engine(db_url))
+    troubles: list[str | None] = []
+    ingest = IngestService(ThreadBackend(db_url, [("f1", "ws://127.0.0.1:1/")]), on_trouble=troubles.append)
+    await ingest.start()
+    try:
+        ingest.write_soon("record_gap", "f1", 3, "seq 5 after seq 1")
+        behind = ingest.write("cursors")  # sent after the gap: not run while the writer is halted
+        assert "f1" in await asyncio.wait_for(behind, 10)
+        monkeypatch.setattr(Store, "set_feed_state", locked)
+        with pytest.raises(OperationalError, match="database is locked"):
+            await asyncio.wait_for(ingest.write("set_feed_state", "f1", "live", None), 10)
+        assert "f1" in await asyncio.wait_for(ingest.write("cursors"), 10)
+    finally:
+        await ingest.stop()
+    (feed,) = Store(make_engine(db_url)).feeds()
+    assert feed["gaps"] == 3
+    assert troubles[0] is not None and "database is locked" in troubles[0] and troubles[-1] is None
 
 
 class _DiesOnce(ThreadBackend):

@@ -11,6 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 import services.db as services_db
 from desk.incidents import Action, IllegalTransition, Outcome, Status
@@ -169,10 +170,10 @@ def test_a_frame_that_breaks_apply_is_kept_quarantined(store: Store) -> None:
 
 def test_memory_follows_a_rolled_back_batch(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*_: object) -> None:
-        raise RuntimeError("disk full")
+        raise OperationalError("INSERT INTO events", {}, Exception("database or disk is full"))
 
     monkeypatch.setattr(store, "_apply", boom)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(OperationalError):
         store.commit_batch(frames([fall(1)]))
     assert store.cursor("f1").cursor == 0
     assert store.events() == []

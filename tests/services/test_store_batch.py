@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from desk.incidents import Status
 from services.db import make_engine, migrate
@@ -141,7 +142,7 @@ def test_a_batch_that_fails_leaves_no_incident_behind(stores: tuple[Store, Store
     original = store._apply_tasks  # the last step of applying a batch, after the incidents are in
 
     def boom(*_: object) -> None:
-        raise RuntimeError("disk full")
+        raise OperationalError("INSERT INTO events", {}, Exception("database or disk is full"))
 
     store._apply_tasks = boom  # type: ignore[method-assign]
     task_event = {
@@ -154,7 +155,7 @@ def test_a_batch_that_fails_leaves_no_incident_behind(stores: tuple[Store, Store
         "status": "accepted",
     }
     batch = [fall(100 + n, elder=f"E-{n:04d}", minute=1) for n in range(1, 40)] + [task_event]
-    with pytest.raises(RuntimeError):
+    with pytest.raises(OperationalError):
         store.commit_batch(frames(batch, 2))
     store._apply_tasks = original  # type: ignore[method-assign]
     (only,) = store.incidents()

@@ -125,7 +125,11 @@ async def live_desk(
     demo = FeedConfig(name="demo", url=simulator.url, backoff_base_s=0.05, backoff_max_s=0.2)
     config = Config(desk_id="desk-test", database_url=db_url, feeds=(demo, *extra_feeds), source="test")
     runtime = DeskRuntime(
-        config, on_changes=signals.emit_changes, on_feed_status=signals.emit_feed_status, hasher=FAST_HASHER
+        config,
+        on_changes=signals.emit_changes,
+        on_feed_status=signals.emit_feed_status,
+        on_storage_trouble=signals.emit_storage_trouble,
+        hasher=FAST_HASHER,
     )
     window: DeskWindow | None = None
     alarms: AlarmService | None = None

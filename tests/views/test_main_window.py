@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
+import sqlite3
 import time
 
 import pytest
@@ -52,6 +53,36 @@ def test_a_fall_sent_by_the_feed_appears_in_the_incident_table(
             assert shown_after < 1.5, f"the fall took {shown_after:.2f} s to show"
             await until(lambda: desk.feeds()[0]["Received"] == "1", "the feed's count to reach 1")
             assert desk.feed_is_live()
+
+    run_on_qasync(qapp, scenario())
+
+
+@pytest.mark.slow
+def test_while_the_database_refuses_to_write_the_window_says_so_and_nothing_is_lost(
+    qapp: QApplication, qtbot: QtBot, db_url: str, en: None
+) -> None:
+    """Another program holds the database locked past the writer's 10 s patience: the window says
+    that events are held, the fall waits unacknowledged, and when the lock goes it is stored,
+    shown, and the notice goes."""
+
+    async def scenario() -> None:
+        async with live_desk(qtbot, db_url) as desk:
+            await until(desk.feed_is_live, "the feed row to say live")
+            banner = desk.window.storage_banner
+            assert banner.isHidden()
+            locker = sqlite3.connect(db_url.removeprefix("sqlite:///"), timeout=5)
+            try:
+                locker.execute("BEGIN EXCLUSIVE")
+                desk.simulator.inject(fall(1, elder="E-0042"))
+                await until(lambda: not banner.isHidden(), "the storage notice", timeout=20)
+                assert "refuses to write" in banner.text() and "database is locked" in banner.text()
+                assert desk.incidents() == []
+            finally:
+                locker.rollback()
+                locker.close()
+            await until(lambda: len(desk.incidents()) == 1, "the held fall in the queue", timeout=10)
+            await until(banner.isHidden, "the storage notice to go")
+            assert desk.simulator.acked("desk-test") >= 1
 
     run_on_qasync(qapp, scenario())
 
@@ -302,6 +333,7 @@ class _NoRuntime:
     def __init__(self) -> None:
         self.feeds: dict[str, object] = {}
         self.config = Config(desk_id="desk-t", database_url="sqlite://", feeds=())
+        self.storage_trouble: str | None = None
 
     def statuses(self) -> list[object]:
         return []

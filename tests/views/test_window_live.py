@@ -40,6 +40,7 @@ class _SlowRuntime:
         self.most_at_once = 0
         self.reads: list[list[int]] = []
         self.fail_first = fail_first
+        self.storage_trouble: str | None = None
 
     def statuses(self) -> list[FeedStatus]:
         return [self.feed.status()]
