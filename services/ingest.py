@@ -274,7 +274,7 @@ class IngestService:
         committed, so no ack passes an event that is not stored."""
         self.failures += 1
         self._recovered.clear()  # the sender waits
-        self._set_trouble(f"{type(error).__name__}: {error}"[:300])
+        self._set_trouble(_reason(error))
         log.error(
             "the database refused %s (%s); holding it and trying again in %.0f s",
             _what(failed),
@@ -411,6 +411,14 @@ class IngestService:
 _CASE_WRITES = frozenset(
     {"record_reply", "categorise_grievance", "record_grievance_outcome", "record_callback", "close_grievance"}
 )
+
+
+def _reason(error: Exception) -> str:
+    """What the database said, for the window: without the statement and its values (an event's
+    data), which the log keeps."""
+    said = getattr(error, "orig", None) or error  # a DBAPI error wrapped by SQLAlchemy
+    first = str(said).strip().splitlines()[0] if str(said).strip() else type(said).__name__
+    return first[:200]
 
 
 def _is_batch(unit: list[Inbound] | _Write) -> bool:
