@@ -57,6 +57,7 @@ class ProblemKind(StrEnum):
     AUTH_FAILED = "auth_failed"
     STALLED = "stalled"
     SERVER_ERROR = "server_error"
+    NOT_STORED = "not_stored"  # a frame the database would not keep even quarantined (its seq)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Engine,
     Float,
@@ -52,6 +53,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: a stream's seq: any positive 64-bit number (SQLite's INTEGER is 64-bit; PostgreSQL's is not)
+SEQ = BigInteger().with_variant(Integer(), "sqlite")
+
+
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
 
@@ -63,7 +68,7 @@ class FeedRow(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     url: Mapped[str] = mapped_column(String(500))
     stream: Mapped[str | None] = mapped_column(String(128))
-    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    cursor: Mapped[int] = mapped_column(SEQ, default=0)
     gaps: Mapped[int] = mapped_column(Integer, default=0)
     protocol_errors: Mapped[int] = mapped_column(Integer, default=0)
     repeats: Mapped[int] = mapped_column(Integer, default=0)
@@ -94,7 +99,7 @@ class EventRow(Base):
     event_id: Mapped[str | None] = mapped_column(String(128), unique=True)
     feed: Mapped[str] = mapped_column(String(64))
     stream: Mapped[str] = mapped_column(String(128))
-    seq: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(SEQ)
     received_at: Mapped[datetime]
     type: Mapped[str | None] = mapped_column(String(64))
     event_time: Mapped[datetime | None]

@@ -415,5 +415,9 @@ class FeedClient:
                 log.exception("a feed status listener failed")
 
 
+#: the largest seq the database holds (a 64-bit integer): a server that counts past it is broken
+MAX_SEQ = 2**63 - 1
+
+
 def _is_seq(value: object, lowest: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= lowest
+    return isinstance(value, int) and not isinstance(value, bool) and lowest <= value <= MAX_SEQ

@@ -19,7 +19,7 @@ import orjson
 from sqlalchemy import Engine, Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from desk.events import EventType, Invalid, ValidEvent, validate
 from desk.feeds import FeedState, Problem, ProblemKind
@@ -528,8 +528,46 @@ class Store(AccountStore):
     def quarantine_raw(
         self, item: Inbound, reason: str = "could not be applied (see the desk log)"
     ) -> Changes:
-        """Keep one frame that broke the apply step, verbatim, quarantined; move the cursor past it."""
+        """Keep one frame that broke the apply step, verbatim, quarantined; move the cursor past it.
+
+        A frame of this feed, stream and seq that is already kept (a stream served again after
+        a reset) is a repeat: only the cursor moves."""
         now = now_utc()
+        try:
+            return self._quarantine_raw(item, reason, now)
+        except IntegrityError:
+            with self._write() as conn:
+                conn.execute(
+                    update(T_FEEDS)
+                    .where(T_FEEDS.c.name == item.feed)
+                    .values(cursor=item.seq, repeats=T_FEEDS.c.repeats + 1)
+                )
+        self._cursors.setdefault(item.feed, FeedCursor(item.stream, 0)).cursor = item.seq
+        return Changes(
+            acks={item.feed: item.seq},
+            repeats=1,
+            feeds={item.feed},
+            arrivals=[item.arrived],
+            committed_at=time.perf_counter(),
+        )
+
+    def pass_over(self, item: Inbound, reason: str) -> Changes:
+        """The last resort for a frame the database will not keep even quarantined (a value it
+        cannot hold): say so among the feed's problems, with its seq, and move the cursor past it,
+        so that one frame cannot stop every feed."""
+        log.error("frame %s/%s/%d not stored: %s", item.feed, item.stream, item.seq, reason)
+        with self._write() as conn:
+            self._notice(conn, item.feed, "not_stored", f"seq {item.seq}: {reason}"[:2000], 0)
+            conn.execute(update(T_FEEDS).where(T_FEEDS.c.name == item.feed).values(cursor=item.seq))
+        self._cursors.setdefault(item.feed, FeedCursor(item.stream, 0)).cursor = item.seq
+        return Changes(
+            acks={item.feed: item.seq},
+            feeds={item.feed},
+            arrivals=[item.arrived],
+            committed_at=time.perf_counter(),
+        )
+
+    def _quarantine_raw(self, item: Inbound, reason: str, now: datetime) -> Changes:
         with self._write() as conn:
             conn.execute(
                 insert(T_EVENTS).values(
@@ -590,7 +628,13 @@ class Store(AccountStore):
             except OperationalError:
                 raise
             except Exception as exc:
-                part = self.quarantine_raw(item, f"could not be applied: {exc}")
+                reason = f"could not be applied: {exc}"
+                try:
+                    part = self.quarantine_raw(item, reason)
+                except OperationalError:
+                    raise
+                except Exception as kept_exc:
+                    part = self.pass_over(item, f"{reason}; not kept either: {kept_exc}")
             total.merge(part)
         return total
 

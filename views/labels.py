@@ -112,6 +112,7 @@ PROBLEM_KINDS: dict[ProblemKind, str] = {
     ProblemKind.AUTH_FAILED: QT_TRANSLATE_NOOP("ProblemKind", "Authentication failed"),
     ProblemKind.STALLED: QT_TRANSLATE_NOOP("ProblemKind", "Feed silent"),
     ProblemKind.SERVER_ERROR: QT_TRANSLATE_NOOP("ProblemKind", "Server error"),
+    ProblemKind.NOT_STORED: QT_TRANSLATE_NOOP("ProblemKind", "Event not stored"),
 }
 
 

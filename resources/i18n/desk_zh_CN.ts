@@ -2295,6 +2295,10 @@
         <source>Server error</source>
         <translation>服务器报错</translation>
     </message>
+    <message>
+        <source>Event not stored</source>
+        <translation>事件未能保存</translation>
+    </message>
 </context>
 <context>
     <name>ProblemTableModel</name>

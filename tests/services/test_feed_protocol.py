@@ -99,7 +99,16 @@ async def test_every_invalid_example_is_quarantined_acked_and_the_stream_goes_on
 
 async def test_unreadable_binary_and_oversize_frames_are_protocol_errors(db_url: str) -> None:
     big = json.dumps({"op": "event", "seq": 1, "event": {"pad": "x" * (300 * 1024)}})
-    bad = ["not json {", b"\x00\x01binary", "[1,2,3]", '{"op":"teleport"}', big, '{"op":"event","seq":"x"}']
+    huge = json.dumps({"op": "event", "seq": 2**63, "event": fall(99)})  # past a 64-bit column
+    bad = [
+        "not json {",
+        b"\x00\x01binary",
+        "[1,2,3]",
+        '{"op":"teleport"}',
+        big,
+        '{"op":"event","seq":"x"}',
+        huge,
+    ]
     srv = ScriptedServer(Script(before_events=bad))
     await srv.start()
     srv.add_many([fall(1), fall(2, minute=30)])
@@ -108,12 +117,12 @@ async def test_unreadable_binary_and_oversize_frames_are_protocol_errors(db_url:
         await srv.wait_for_ack(2)
         errors = desk.store.protocol_errors("f1")
         reasons = [e["reason"] for e in errors]
-        assert len(errors) == 6, reasons
+        assert len(errors) == 7, reasons
         assert reasons[0].startswith("not JSON") and reasons[1].startswith("binary frame")
         assert "not a JSON object" in reasons[2] and "unknown op 'teleport'" in reasons[3]
         assert "over the 256 KiB limit" in reasons[4] and len(errors[4]["sample"].encode()) <= 4096
-        assert "seq 'x'" in reasons[5]
-        assert desk.client.protocol_errors == 6 and desk.store.feeds()[0]["protocol_errors"] == 6
+        assert "seq 'x'" in reasons[5] and f"seq {2**63}" in reasons[6]
+        assert desk.client.protocol_errors == 7 and desk.store.feeds()[0]["protocol_errors"] == 7
         assert desk.client.state is FeedState.LIVE  # the stream carried on
         assert [r["event_id"] for r in desk.store.events()] == ["fall-1", "fall-2"]
     finally:

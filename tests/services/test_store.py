@@ -11,9 +11,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 
 import services.db as services_db
+from desk.feeds import ProblemKind
 from desk.incidents import Action, IllegalTransition, Outcome, Status
 from services.db import Base, make_engine, migrate
 from services.store import Inbound, Store
@@ -177,6 +178,49 @@ def test_memory_follows_a_rolled_back_batch(store: Store, monkeypatch: pytest.Mo
         store.commit_batch(frames([fall(1)]))
     assert store.cursor("f1").cursor == 0
     assert store.events() == []
+
+
+def test_a_quarantined_frame_served_again_after_the_stream_came_back_is_a_repeat(store: Store) -> None:
+    """A server's stream goes A → B → A: the desk reads A again from the start. A frame it kept
+    quarantined the first time is already stored under that feed, stream and seq: a repeat, not a
+    failure that would hold every feed."""
+    bad = {"id": "x-1", "type": "fall", "source": "s"}  # no time: quarantined
+    store.commit_batch(frames([fall(1), bad, fall(3, minute=5)]))
+    store.set_stream("f1", "B", reset=True)
+    store.set_stream("f1", "S", reset=True)
+    assert store.cursor("f1").cursor == 0
+    ch = store.commit_batch(frames([fall(1), bad, fall(3, minute=5), fall(4, minute=10)]))
+    assert store.cursor("f1").cursor == 4 and ch.acks == {"f1": 4}
+    assert [(r["seq"], r["status"]) for r in store.events()] == [
+        (1, "applied"),
+        (2, "quarantined"),
+        (3, "applied"),
+        (4, "applied"),
+    ]
+
+
+def test_a_frame_the_database_will_not_keep_even_quarantined_is_passed_over_and_said(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last resort: one frame that can be neither applied nor kept must not stop every feed;
+    the cursor moves past it and the feed's problems say which seq and why."""
+    original = store._commit_batch
+
+    def commit(items: list[Inbound]) -> object:
+        if any(i.seq == 2 for i in items):
+            raise DataError("INSERT INTO events", {}, Exception("value out of range"))
+        return original(items)
+
+    def keep(*_: object) -> None:
+        raise DataError("INSERT INTO events", {}, Exception("value out of range"))
+
+    monkeypatch.setattr(store, "_commit_batch", commit)
+    monkeypatch.setattr(store, "_quarantine_raw", keep)
+    ch = store.commit_batch(frames([fall(1), fall(2, minute=5), fall(3, minute=10)]))
+    assert ch.acks == {"f1": 3} and store.cursor("f1").cursor == 3
+    assert [r["seq"] for r in store.events()] == [1, 3]
+    (problem,) = [p for p in store.problems() if p.kind is ProblemKind.NOT_STORED]
+    assert problem.detail.startswith("seq 2: could not be applied") and "value out of range" in problem.detail
 
 
 def test_queue_items_carry_names_and_the_running_task(store: Store) -> None:
