@@ -20,8 +20,16 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 
 from desk.incidents import Incident
-from services.store import Changes, FeedCursor, Inbound
-from services.writer import RESUME, WRITES, WriterBackend, WriterDied, WriterHalted
+from services.store import Changes, FeedCursor, Inbound, PartlyCommitted
+from services.writer import (
+    HALT,
+    RESUME,
+    WRITES,
+    StorageUnavailable,
+    WriterBackend,
+    WriterDied,
+    WriterHalted,
+)
 
 log = logging.getLogger("desk.ingest")
 
@@ -35,7 +43,7 @@ MAX_IN_FLIGHT = 2
 #: a batch the database refused is tried again after this long (the desk holds it, unacked)
 RETRY_S = 2.0
 #: stop() commits what is queued (at most HIGH_WATER frames and the writes) within this time
-STOP_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 15.0
 
 
 @dataclass(slots=True)
@@ -44,6 +52,8 @@ class _Write:
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     future: asyncio.Future[Any] | None
+    #: a HALT's: the unit that could not be sent in its place, and why
+    unsent: tuple[list[Inbound] | _Write, Exception] | None = None
 
 
 AckSender = Callable[[int], Awaitable[None]]
@@ -102,7 +112,8 @@ class IngestService:
         ]
 
     async def stop(self) -> None:
-        """Commit what is queued, then stop the writer."""
+        """Commit what is queued, then stop the writer. Within STOP_TIMEOUT_S: what the database
+        would not take by then stays unacknowledged (its servers send it again) and is logged."""
         self._stopping = True
         self._wake.set()
         self._sent.set()
@@ -110,11 +121,18 @@ class IngestService:
         try:
             if self._tasks:
                 await asyncio.wait_for(asyncio.gather(*self._tasks), STOP_TIMEOUT_S)
-        except BaseException:
+        except Exception:
+            log.exception(
+                "the ingest did not finish within %.0f s: %d unit(s) not committed (events among "
+                "them are not acknowledged: their servers send them again)",
+                STOP_TIMEOUT_S,
+                len(self._queue) + len(self._in_flight),
+            )
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
             # never leave a thread waiting on the writer: it would keep the program from exiting
-            log.exception("the ingest did not stop cleanly; ending the writer")
             self.backend.kill()
-            raise
         finally:
             await loop.run_in_executor(self._recv_executor, self.backend.stop)
             self._send_executor.shutdown(wait=True)
@@ -140,6 +158,9 @@ class IngestService:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         if method not in WRITES:  # refused here: on its way it would stop the writes behind it
             future.set_exception(ValueError(f"not a store write: {method}"))
+            return future
+        if self.trouble is not None:  # an operator hears it now, not when the database is back
+            future.set_exception(StorageUnavailable(self.trouble))
             return future
         self._queue.append(_Write(method, args, kwargs, future))
         self._wake.set()
@@ -186,7 +207,9 @@ class IngestService:
         while True:
             if not self._queue:
                 self._room.set()
-                if self._stopping:
+                # stopping: done once nothing is on its way either (a hold or a restart may
+                # still put units back in the queue)
+                if self._stopping and not self._in_flight and self._recovered.is_set():
                     self._done_sending = True
                     self._sent.set()
                     return
@@ -217,23 +240,18 @@ class IngestService:
     async def _unsent(
         self, loop: asyncio.AbstractEventLoop, unit: list[Inbound] | _Write, error: Exception, epoch: int
     ) -> None:
-        """A unit the writer never got: a harmless read takes its place in the line (the receiver
-        may already be waiting for its result), and the unit is answered with its error."""
+        """A unit the writer never got (a call that cannot be pickled). A HALT takes its place in
+        the line: the writer runs nothing after it, and the receiver, when it comes to it, holds
+        what was sent after and answers or keeps this unit (as for a batch that failed)."""
         for i, held in enumerate(self._in_flight):
             if held is unit:
-                self._in_flight[i] = _Write("cursors", (), {}, None)
+                self._in_flight[i] = _Write(HALT, (), {}, None, unsent=(unit, error))
                 break
         else:
             return  # a recovery already put it back in the queue
         log.error("a call could not be sent to the writer: %s", error)
         with contextlib.suppress(WriterDied):  # the receiver recovers, as for any unit
-            await loop.run_in_executor(self._send_executor, self.backend.send, ("cursors", (), {}), epoch)
-        if isinstance(unit, list):
-            self.failures += 1
-            self._queue.extendleft(_Write("commit_batch", ([item],), {}, None) for item in reversed(unit))
-            self._wake.set()
-        else:
-            self._answer(unit, None, error)
+            await loop.run_in_executor(self._send_executor, self.backend.send, (HALT, (), {}), epoch)
 
     async def _receiver(self) -> None:
         """Take results in order: after a commit, ack and tell the listeners."""
@@ -255,9 +273,13 @@ class IngestService:
                 result, error = None, exc
             unit = self._in_flight.popleft()
             self._slots.release()
+            if self._stopping:
+                self._wake.set()  # the sender finishes once nothing is on its way
             if error is None and self.trouble is not None:
                 self._set_trouble(None)  # the database writes again
-            if error is not None and (_is_batch(unit) or isinstance(error, OperationalError)):
+            if isinstance(unit, _Write) and unit.unsent is not None:
+                await self._hold(loop, *unit.unsent)
+            elif error is not None and (_is_batch(unit) or isinstance(error, OperationalError)):
                 await self._hold(loop, unit, error)
             elif isinstance(unit, list):
                 await self._after_commit(result)
@@ -268,61 +290,89 @@ class IngestService:
         self, loop: asyncio.AbstractEventLoop, failed: list[Inbound] | _Write, error: Exception
     ) -> None:
         """The database refused a batch (the store already kept aside an event it could not apply,
-        so this is the database itself: locked, gone, full), or refused any write. The writer ran
-        nothing sent after it: take it (an operator's action is answered with the error instead)
-        and all of those back, in order, and try again shortly. Nothing after the batch is
-        committed, so no ack passes an event that is not stored."""
+        so this is the database itself: locked, gone, full), or refused any write, or a call could
+        not be sent. The writer ran nothing sent after it: take those back, in order, with the
+        batch, and try again shortly; nothing after the batch is committed, so no ack passes an
+        event that is not stored. An operator's action is answered now with the reason."""
         self.failures += 1
         self._recovered.clear()  # the sender waits
-        self._set_trouble(_reason(error))
+        reason = _reason(error)
+        refused = StorageUnavailable(reason)
         log.error(
-            "the database refused %s (%s); holding it and trying again in %.0f s",
-            _what(failed),
-            error,
-            RETRY_S,
+            "%s failed (%s); holding what follows, trying again in %.0f s", _what(failed), error, RETRY_S
         )
-        back: list[list[Inbound] | _Write] = [failed]
-        if isinstance(failed, _Write) and failed.future is not None:
+        if isinstance(error, PartlyCommitted):
+            await self._after_commit(error.changes)  # those are stored: acked and shown
+        back: list[list[Inbound] | _Write] = []
+        if _is_batch(failed) or (isinstance(failed, _Write) and failed.future is None and _refusal(error)):
+            back.append(failed)  # events, and bookkeeping the database refused: kept for later
+            self._set_trouble(reason)
+        elif isinstance(failed, _Write) and failed.future is not None:
             self._answer(failed, None, error)  # an operator's action fails now, saying why
-            back = []
+            if _refusal(error):
+                self._set_trouble(reason)
+        else:
+            log.error("%s dropped: it cannot reach the writer (%s)", _what(failed), error)
+        # what was sent after it was not run: an operator's action is refused with the reason if
+        # the database refuses, else (a call that could not be sent) it is simply sent again
+        refuse = _refusal(error)
         died = False
         while self._in_flight:
             err: Exception | None = None
             try:
                 result = await loop.run_in_executor(self._recv_executor, self.backend.recv)
-            except WriterHalted:
-                back.append(self._in_flight.popleft())
+            except WriterHalted:  # not run
+                unit = self._in_flight.popleft()
                 self._slots.release()
+                if isinstance(unit, _Write) and unit.unsent is not None:
+                    unit = unit.unsent[0]  # (its own error is lost: it is tried again)
+                if refuse and isinstance(unit, _Write) and unit.future is not None:
+                    self._answer(unit, None, refused)
+                else:
+                    back.append(unit)
                 continue
-            except WriterDied:  # nothing after the batch ran before it died either
+            except WriterDied:  # nothing after the failed call ran before it died either
                 died = True
-                back.extend(self._in_flight)
-                for _ in self._in_flight:
+                for unit in self._in_flight:
                     self._slots.release()
+                    if isinstance(unit, _Write) and unit.unsent is not None:
+                        unit = unit.unsent[0]
+                    if refuse and isinstance(unit, _Write) and unit.future is not None:
+                        self._answer(unit, None, refused)
+                    else:
+                        back.append(unit)
                 self._in_flight.clear()
                 break
             except Exception as exc:
                 result, err = None, exc
-            unit = self._in_flight.popleft()  # ran after all (cannot happen): answered as ever
+            unit = self._in_flight.popleft()  # ran after all (cannot happen): as ever
             self._slots.release()
-            log.error("%s ran after a batch that failed", _what(unit))
-            if isinstance(unit, list) and err is None:
+            log.error("%s ran after a call that failed", _what(unit))
+            if err is not None and _is_batch(unit):
+                back.append(unit)
+            elif isinstance(unit, list):
                 await self._after_commit(result)
-            elif isinstance(unit, _Write):
+            elif unit.unsent is None:
                 self._answer(unit, result, err)
         for unit in reversed(back):
             if isinstance(unit, list):
                 self._queue.extendleft(reversed(unit))
             else:
-                self._queue.appendleft(unit)  # not run: its caller keeps waiting for it
-        await asyncio.sleep(RETRY_S)
-        if not died:
+                self._queue.appendleft(unit)
+        while not died:
+            await asyncio.sleep(RETRY_S)
             try:
                 await self._roundtrip(loop, (RESUME, (), {}))
+                break
             except WriterDied:
                 died = True
+            except Exception as exc:  # the database is still away: the writer stays halted
+                log.error("the database still refuses (%s); trying again in %.0f s", exc, RETRY_S)
+                self._set_trouble(_reason(exc))
         if died:
             await self._recover(loop)
+        if not self._queue:
+            self._set_trouble(None)  # nothing held: a quiet desk must not refuse actions until an event
         self._recovered.set()
         self._wake.set()
 
@@ -335,6 +385,8 @@ class IngestService:
         for _ in lost:
             self._slots.release()
         for unit in reversed(lost):
+            if isinstance(unit, _Write) and unit.unsent is not None:
+                unit = unit.unsent[0]  # never reached the writer: sent again
             if isinstance(unit, list):
                 self._queue.extendleft(reversed(unit))
             elif unit.future is None:
@@ -348,10 +400,16 @@ class IngestService:
                 await loop.run_in_executor(self._recv_executor, self.backend.restart)
                 cursors = await self._roundtrip(loop, ("cursors", (), {}))
                 break
-            except Exception:
+            except Exception as exc:
+                if self._stopping:
+                    log.error("the writer stopped while it was being started again")
+                    raise
                 log.exception("the writer cannot be started again; retrying in 2 s")
+                self._set_trouble(_reason(exc))
                 await asyncio.sleep(2)
         self._cursors = cursors
+        if not self._queue:
+            self._set_trouble(None)
         self._recovered.set()
         self._wake.set()
 
@@ -413,9 +471,16 @@ _CASE_WRITES = frozenset(
 )
 
 
+def _refusal(error: Exception) -> bool:
+    """The database refused (it may take the same call later), as opposed to a call that is wrong."""
+    return isinstance(error, OperationalError | PartlyCommitted | StorageUnavailable)
+
+
 def _reason(error: Exception) -> str:
     """What the database said, for the window: without the statement and its values (an event's
     data), which the log keeps."""
+    if isinstance(error, PartlyCommitted | StorageUnavailable):
+        return error.reason
     said = getattr(error, "orig", None) or error  # a DBAPI error wrapped by SQLAlchemy
     first = str(said).strip().splitlines()[0] if str(said).strip() else type(said).__name__
     return first[:200]

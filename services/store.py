@@ -195,6 +195,19 @@ class Changes:
         )
 
 
+class PartlyCommitted(Exception):
+    """A batch committed frame by frame met a database that refuses to write: `changes` are the
+    frames before that point (committed, to be acked and shown); the rest are not."""
+
+    def __init__(self, changes: Changes, reason: str) -> None:
+        super().__init__(reason)
+        self.changes = changes
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PartlyCommitted, (self.changes, self.reason))
+
+
 @dataclass(slots=True)
 class FeedCursor:
     stream: str | None
@@ -506,6 +519,10 @@ class Store(AccountStore):
                     conn.execute(update(T_FEEDS).where(T_FEEDS.c.name == name).values(url=url))
         self._reload_memory()
 
+    def reload_memory(self) -> None:
+        """Read cursors and open incidents again (after a call failed, before the writer goes on)."""
+        self._reload_memory()
+
     def _reload_memory(self) -> None:
         with self.engine.connect() as conn:
             self._cursors = {
@@ -624,17 +641,23 @@ class Store(AccountStore):
         total = Changes()
         for item in items:
             try:
-                part = self._commit_batch([item])
-            except OperationalError:
-                raise
-            except Exception as exc:
-                reason = f"could not be applied: {exc}"
                 try:
-                    part = self.quarantine_raw(item, reason)
+                    part = self._commit_batch([item])
                 except OperationalError:
                     raise
-                except Exception as kept_exc:
-                    part = self.pass_over(item, f"{reason}; not kept either: {kept_exc}")
+                except Exception as exc:
+                    reason = f"could not be applied: {exc}"
+                    try:
+                        part = self.quarantine_raw(item, reason)
+                    except OperationalError:
+                        raise
+                    except Exception as kept_exc:
+                        part = self.pass_over(item, f"{reason}; not kept either: {kept_exc}")
+            except OperationalError as exc:
+                if total.empty:
+                    raise
+                # the ones before are committed: the window must hear of them (their incidents)
+                raise PartlyCommitted(total, str(exc.orig or exc).strip().splitlines()[0]) from exc
             total.merge(part)
         return total
 

@@ -73,12 +73,27 @@ WRITES = frozenset(
 )
 
 
-#: not store methods: the writer's own controls
+#: not store methods: the writer's own controls. RESUME runs calls again after a halt (the
+#: store's memory is read again first: a failed call may have left it ahead of the database);
+#: HALT stands in for a call that could not be sent, so that nothing after it runs before it
 RESUME = "resume"
+HALT = "halt"
+CONTROLS = frozenset({RESUME, HALT})
 
 
 class WriterDied(RuntimeError):
     """The writer process ended; it has been started again and the call may be retried."""
+
+
+class StorageUnavailable(RuntimeError):
+    """The database refuses to write at the moment (the desk holds its events meanwhile)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the database refuses to write ({reason}); try again shortly")
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (StorageUnavailable, (self.reason,))
 
 
 class WriterHalted(RuntimeError):
@@ -121,6 +136,7 @@ class ThreadBackend:
         self.store = Store(make_engine(database_url))
         self._feeds = list(feeds)
         self._calls: queue.SimpleQueue[Call] = queue.SimpleQueue()
+        self._lock = threading.Lock()
         self._halted = False
         self.restarts = 0
 
@@ -134,8 +150,12 @@ class ThreadBackend:
     def run(self, call: Call) -> Any:
         method, args, kwargs = call
         if method == RESUME:
+            self.store.reload_memory()  # raises while the database is away: still halted
             self._halted = False
             return None
+        if method == HALT:
+            self._halted = True
+            raise WriterHalted("a call before this one could not be sent")
         if method not in WRITES:
             raise ValueError(f"not a store write: {method}")
         if self._halted:
@@ -149,17 +169,19 @@ class ThreadBackend:
             raise
 
     def send(self, call: Call, epoch: int | None = None) -> None:
-        if epoch is not None and epoch != self.restarts:
-            raise WriterDied("the writer restarted after this call was made")
-        self._calls.put(call)
+        with self._lock:
+            if epoch is not None and epoch != self.restarts:
+                raise WriterDied("the writer restarted after this call was made")
+            self._calls.put(call)
 
     def recv(self) -> Any:
         return self.run(self._calls.get())  # waits for the sender, as a pipe would
 
     def restart(self) -> None:
-        self._calls = queue.SimpleQueue()
-        self._halted = False
-        self.restarts += 1
+        with self._lock:
+            self._calls = queue.SimpleQueue()
+            self._halted = False
+            self.restarts += 1
         self.store.load(self._feeds)
 
     def stop(self) -> None:
@@ -197,7 +219,12 @@ def _serve(
                 result: Any = backend.run((method, args, kwargs))
             except Exception as exc:  # the caller re-raises it (IllegalTransition and the like)
                 result = _Failure(exc)
-            conn.send((method, result))
+            try:
+                conn.send((method, result))
+            except (OSError, EOFError):
+                raise
+            except Exception as exc:  # a result that cannot be pickled: nothing was written yet
+                conn.send((method, _Failure(RuntimeError(f"{method}: its result cannot be sent: {exc!r}"))))
     finally:
         backend.stop()
 
@@ -217,6 +244,7 @@ class ProcessBackend:
         # sends come from one thread, restart and stop from another: closing the pipe under a
         # send in progress broke it mid-write (a TypeError, not an OSError, that stopped the ingest)
         self._pipe_lock = threading.Lock()
+        self._ended = False  # stop() or kill(): no restart after that
 
     def start(self) -> None:
         parent, child = self._ctx.Pipe()
@@ -244,7 +272,7 @@ class ProcessBackend:
         return self.restarts
 
     def send(self, call: Call, epoch: int | None = None) -> None:
-        if call[0] not in WRITES and call[0] != RESUME:
+        if call[0] not in WRITES and call[0] not in CONTROLS:
             raise ValueError(f"not a store write: {call[0]}")
         with self._pipe_lock:
             if epoch is not None and epoch != self.restarts:
@@ -271,6 +299,8 @@ class ProcessBackend:
 
     def restart(self) -> None:
         """Start a new writer process after the old one died (the caller resends what was lost)."""
+        if self._ended:
+            raise WriterDied("the writer was stopped")
         log.error("the writer process died; starting it again")
         with self._pipe_lock:  # a send in progress ends first (the dead pipe fails it at once)
             if self._conn is not None:
@@ -284,11 +314,13 @@ class ProcessBackend:
         self.start()
 
     def kill(self) -> None:
+        self._ended = True
         proc = self._proc
         if proc is not None and proc.is_alive():
             proc.kill()  # the pipe's end in the writer closes: a recv() waiting on it ends
 
     def stop(self) -> None:
+        self._ended = True
         with self._pipe_lock:
             conn, self._conn = self._conn, None
         if conn is None:

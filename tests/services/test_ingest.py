@@ -18,7 +18,7 @@ from services.db import make_engine, migrate
 from services.feeds import FeedClient
 from services.ingest import IngestService
 from services.store import Changes, Store
-from services.writer import ProcessBackend, ThreadBackend, WriterDied
+from services.writer import ProcessBackend, StorageUnavailable, ThreadBackend, WriterDied
 from tests.support.events import fall, position
 from tests.support.scripted import Script, ScriptedServer
 
@@ -300,17 +300,98 @@ async def test_when_the_database_refuses_bookkeeping_it_is_held_and_an_operators
     await ingest.start()
     try:
         ingest.write_soon("record_gap", "f1", 3, "seq 5 after seq 1")
-        behind = ingest.write("cursors")  # sent after the gap: not run while the writer is halted
-        assert "f1" in await asyncio.wait_for(behind, 10)
+        behind = ingest.write("cursors")  # sent after the gap: not run, and refused with the reason
+        with pytest.raises(StorageUnavailable, match="database is locked"):
+            await asyncio.wait_for(behind, 10)
+        await until(lambda: ingest.trouble is None)  # the gap is written: the database writes again
+        assert "f1" in await asyncio.wait_for(ingest.write("cursors"), 10)
         monkeypatch.setattr(Store, "set_feed_state", locked)
         with pytest.raises(OperationalError, match="database is locked"):
             await asyncio.wait_for(ingest.write("set_feed_state", "f1", "live", None), 10)
+        # until the writer has tried again, the next action is refused at once, saying why
+        with pytest.raises(StorageUnavailable, match="database is locked"):
+            await asyncio.wait_for(ingest.write("cursors"), 10)
+        await until(lambda: ingest.trouble is None)
         assert "f1" in await asyncio.wait_for(ingest.write("cursors"), 10)
     finally:
         await ingest.stop()
     (feed,) = Store(make_engine(db_url)).feeds()
     assert feed["gaps"] == 3
     assert troubles[0] is not None and "database is locked" in troubles[0] and troubles[-1] is None
+
+
+async def test_events_committed_before_the_database_went_away_are_announced(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch with one bad event is committed frame by frame; halfway the database refuses. The
+    frames before that point are stored: their incidents reach the queue and the alarms now, not
+    never (on the retry they are repeats, which announce nothing)."""
+    original = Store._apply
+    refusals = [1]
+
+    def apply(self: Store, conn: Any, events: list[Any], ch: Any, now: Any) -> None:
+        ids = {ev.id for ev in events}
+        if "fall-3" in ids:
+            raise RuntimeError("a bug in the apply step")
+        if ids == {"fall-5"} and refusals[0]:
+            refusals[0] -= 1
+            raise OperationalError("INSERT INTO incidents", {}, Exception("database is locked"))
+        original(self, conn, events, ch, now)
+
+    monkeypatch.setattr(Store, "_apply", apply)
+    monkeypatch.setattr("services.ingest.RETRY_S", 0.1)
+    srv = ScriptedServer()
+    await srv.start()
+    srv.add_many([fall(i, elder=f"E-{i:04d}") for i in range(1, 11)])
+    migrate(make_engine(db_url))
+    changes: list[Changes] = []
+    ingest = IngestService(ThreadBackend(db_url, [("f1", srv.url)]), on_changes=changes.append)
+    await ingest.start()
+    client = FeedClient(fast("f1", srv.url), "desk-test", ingest)
+    await client.start()
+    try:
+        await srv.wait_for_ack(10, timeout=20)
+    finally:
+        await client.stop()
+        await ingest.stop()
+        await srv.stop()
+    store = Store(make_engine(db_url))
+    announced = {i for ch in changes for i in ch.new_incidents}
+    assert refusals == [0] and len(store.incidents()) == 9
+    assert announced == {inc.id for inc in store.incidents()}
+
+
+async def test_stop_during_a_database_outage_ends_in_seconds_and_leaves_the_events_unacked(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desk is closed while the database refuses every write: it stops within its time, says
+    what it left, and acks nothing it did not store (the server sends those again)."""
+
+    def apply(*_: object) -> None:
+        raise OperationalError("INSERT INTO incidents", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(Store, "_apply", apply)
+    monkeypatch.setattr("services.ingest.RETRY_S", 0.1)
+    monkeypatch.setattr("services.ingest.STOP_TIMEOUT_S", 1.0)
+    srv = ScriptedServer()
+    await srv.start()
+    srv.add_many([fall(i, elder=f"E-{i:04d}") for i in range(1, 6)])
+    migrate(make_engine(db_url))
+    ingest = IngestService(ThreadBackend(db_url, [("f1", srv.url)]))
+    await ingest.start()
+    client = FeedClient(fast("f1", srv.url), "desk-test", ingest)
+    await client.start()
+    try:
+        await until(lambda: ingest.trouble is not None)
+    finally:
+        await client.stop()
+        started = time.monotonic()
+        await ingest.stop()
+        stopped_in = time.monotonic() - started
+        await srv.stop()
+    assert stopped_in < 5, f"stop took {stopped_in:.1f} s"
+    assert not srv.acks or srv.acks[-1] == 0
+    assert Store(make_engine(db_url)).events() == []
 
 
 class _DiesOnce(ThreadBackend):
