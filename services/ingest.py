@@ -43,7 +43,8 @@ MAX_IN_FLIGHT = 2
 #: a batch the database refused is tried again after this long (the desk holds it, unacked)
 RETRY_S = 2.0
 #: stop() commits what is queued (at most HIGH_WATER frames and the writes) within this time
-STOP_TIMEOUT_S = 15.0
+#: (main.py gives the whole runtime 10 s to stop: the feeds first, then this)
+STOP_TIMEOUT_S = 6.0
 
 
 @dataclass(slots=True)
@@ -118,22 +119,30 @@ class IngestService:
         self._wake.set()
         self._sent.set()
         loop = asyncio.get_running_loop()
+        clean = False
         try:
             if self._tasks:
                 await asyncio.wait_for(asyncio.gather(*self._tasks), STOP_TIMEOUT_S)
-        except Exception:
-            log.exception(
+            clean = True
+        except TimeoutError:
+            log.error(
                 "the ingest did not finish within %.0f s: %d unit(s) not committed (events among "
                 "them are not acknowledged: their servers send them again)",
                 STOP_TIMEOUT_S,
                 len(self._queue) + len(self._in_flight),
             )
-            for task in self._tasks:
-                task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-            # never leave a thread waiting on the writer: it would keep the program from exiting
-            self.backend.kill()
-        finally:
+        except Exception:
+            log.exception("the ingest stopped with an error")
+        finally:  # also when the caller gives up waiting (CancelledError)
+            if not clean:
+                for task in self._tasks:
+                    task.cancel()
+                # never leave a thread waiting on the writer: it would keep the program from exiting
+                self.backend.kill()
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+            for unit in self._queue:  # nobody will write them now: their callers hear it
+                if isinstance(unit, _Write) and unit.future is not None and not unit.future.done():
+                    unit.future.set_exception(RuntimeError("the desk stopped before this was written"))
             await loop.run_in_executor(self._recv_executor, self.backend.stop)
             self._send_executor.shutdown(wait=True)
             self._recv_executor.shutdown(wait=True)
@@ -161,6 +170,9 @@ class IngestService:
             return future
         if self.trouble is not None:  # an operator hears it now, not when the database is back
             future.set_exception(StorageUnavailable(self.trouble))
+            return future
+        if self._stopping:
+            future.set_exception(RuntimeError("the desk is stopping"))
             return future
         self._queue.append(_Write(method, args, kwargs, future))
         self._wake.set()
@@ -275,8 +287,10 @@ class IngestService:
             self._slots.release()
             if self._stopping:
                 self._wake.set()  # the sender finishes once nothing is on its way
-            if error is None and self.trouble is not None:
-                self._set_trouble(None)  # the database writes again
+            if self.trouble is not None and (
+                error is None or not (_refusal(error) or isinstance(error, WriterHalted))
+            ):
+                self._set_trouble(None)  # the database wrote (or answered on the call itself)
             if isinstance(unit, _Write) and unit.unsent is not None:
                 await self._hold(loop, *unit.unsent)
             elif error is not None and (_is_batch(unit) or isinstance(error, OperationalError)):
@@ -303,19 +317,25 @@ class IngestService:
         )
         if isinstance(error, PartlyCommitted):
             await self._after_commit(error.changes)  # those are stored: acked and shown
-        back: list[list[Inbound] | _Write] = []
-        if _is_batch(failed) or (isinstance(failed, _Write) and failed.future is None and _refusal(error)):
-            back.append(failed)  # events, and bookkeeping the database refused: kept for later
+        # the database refused (it may take the same later), or this one call is at fault
+        refuse = _refusal(error)
+        if refuse:
             self._set_trouble(reason)
-        elif isinstance(failed, _Write) and failed.future is not None:
+        back: list[list[Inbound] | _Write] = []
+        if isinstance(failed, _Write) and failed.future is not None:
             self._answer(failed, None, error)  # an operator's action fails now, saying why
-            if _refusal(error):
-                self._set_trouble(reason)
+        elif refuse:
+            back.append(failed)  # events, and bookkeeping the database refused: kept for later
+        elif isinstance(failed, list):  # a batch that could not be sent: its frames one by one
+            back.extend(_Write("commit_batch", ([item],), {}, None) for item in failed)
+        elif failed.method == "commit_batch":  # one frame that cannot be sent: said, passed over
+            (item,) = failed.args[0]
+            bare = item._replace(raw="")
+            back.append(_Write("pass_over", (bare, f"could not be sent to the writer: {error}"), {}, None))
         else:
             log.error("%s dropped: it cannot reach the writer (%s)", _what(failed), error)
         # what was sent after it was not run: an operator's action is refused with the reason if
         # the database refuses, else (a call that could not be sent) it is simply sent again
-        refuse = _refusal(error)
         died = False
         while self._in_flight:
             err: Exception | None = None
@@ -359,6 +379,11 @@ class IngestService:
                 self._queue.extendleft(reversed(unit))
             else:
                 self._queue.appendleft(unit)
+        if refuse:  # actions queued behind the held events would wait out the outage: refused now
+            waiting = [u for u in self._queue if isinstance(u, _Write) and u.future is not None]
+            for unit in waiting:
+                self._queue.remove(unit)
+                self._answer(unit, None, refused)
         while not died:
             await asyncio.sleep(RETRY_S)
             try:

@@ -657,7 +657,8 @@ class Store(AccountStore):
                 if total.empty:
                     raise
                 # the ones before are committed: the window must hear of them (their incidents)
-                raise PartlyCommitted(total, str(exc.orig or exc).strip().splitlines()[0]) from exc
+                said = str(exc.orig or exc).strip()
+                raise PartlyCommitted(total, said.splitlines()[0] if said else "OperationalError") from exc
             total.merge(part)
         return total
 

@@ -28,6 +28,7 @@ WRITES = frozenset(
     {
         "commit_batch",
         "quarantine_raw",
+        "pass_over",
         "cursors",
         "set_stream",
         "record_gap",
@@ -223,7 +224,7 @@ def _serve(
                 conn.send((method, result))
             except (OSError, EOFError):
                 raise
-            except Exception as exc:  # a result that cannot be pickled: nothing was written yet
+            except Exception as exc:  # a result that cannot be pickled (the call itself ran)
                 conn.send((method, _Failure(RuntimeError(f"{method}: its result cannot be sent: {exc!r}"))))
     finally:
         backend.stop()
@@ -262,6 +263,10 @@ class ProcessBackend:
             raise RuntimeError("the writer process failed at start (see its log)") from exc
         self._proc, self._conn = proc, parent
         log.info("writer process %d ready", proc.pid)
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.is_alive()
 
     @property
     def pid(self) -> int | None:
@@ -312,6 +317,9 @@ class ProcessBackend:
             if self._proc.is_alive():
                 self._proc.kill()
         self.start()
+        if self._ended:  # stopped while it started: not left running
+            self.kill()
+            raise WriterDied("the writer was stopped")
 
     def kill(self) -> None:
         self._ended = True

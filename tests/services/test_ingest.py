@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import threading
 import time
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from desk.feeds import FeedState
+from desk.feeds import FeedState, ProblemKind
 from services.config import FeedConfig
 from services.db import make_engine, migrate
 from services.feeds import FeedClient
@@ -300,9 +301,11 @@ async def test_when_the_database_refuses_bookkeeping_it_is_held_and_an_operators
     await ingest.start()
     try:
         ingest.write_soon("record_gap", "f1", 3, "seq 5 after seq 1")
-        behind = ingest.write("cursors")  # sent after the gap: not run, and refused with the reason
-        with pytest.raises(StorageUnavailable, match="database is locked"):
-            await asyncio.wait_for(behind, 10)
+        # actions after the gap (one on its way, two still queued) are not run: refused, with why
+        behind = [ingest.write("cursors") for _ in range(3)]
+        for action in behind:
+            with pytest.raises(StorageUnavailable, match="database is locked"):
+                await asyncio.wait_for(action, 10)
         await until(lambda: ingest.trouble is None)  # the gap is written: the database writes again
         assert "f1" in await asyncio.wait_for(ingest.write("cursors"), 10)
         monkeypatch.setattr(Store, "set_feed_state", locked)
@@ -392,6 +395,69 @@ async def test_stop_during_a_database_outage_ends_in_seconds_and_leaves_the_even
     assert stopped_in < 5, f"stop took {stopped_in:.1f} s"
     assert not srv.acks or srv.acks[-1] == 0
     assert Store(make_engine(db_url)).events() == []
+
+
+async def test_a_caller_that_gives_up_waiting_for_stop_still_ends_the_writer(db_url: str) -> None:
+    """The window gives the desk 10 s to stop. If the database hangs (here: another program holds
+    the SQLite file locked), the writer process is ended anyway: no thread is left waiting on it,
+    and the program can exit."""
+    migrate(make_engine(db_url))
+    backend = ProcessBackend(db_url, [("f1", "ws://127.0.0.1:1/")])
+    ingest = IngestService(backend)
+    await ingest.start()
+    locker = sqlite3.connect(db_url.removeprefix("sqlite:///"), timeout=5)
+    try:
+        locker.execute("BEGIN EXCLUSIVE")
+        ingest.write_soon("record_gap", "f1", 1, "seq 2 after seq 0")  # waits on the lock
+        await asyncio.sleep(0.3)
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(ingest.stop(), 1.0)
+        assert time.monotonic() - started < 5
+        assert not backend.alive
+    finally:
+        locker.rollback()
+        locker.close()
+
+
+class _NoBigSends(ThreadBackend):
+    """A pipe that cannot take a batch of several frames (as when pickling them runs out of
+    memory) nor the frame numbered `unsendable`; everything else goes through."""
+
+    def __init__(self, database_url: str, feeds: list[tuple[str, str]], unsendable: int) -> None:
+        super().__init__(database_url, feeds)
+        self.unsendable = unsendable
+
+    def send(self, call: Any, epoch: int | None = None) -> None:
+        if call[0] == "commit_batch":
+            (items,) = call[1]
+            if len(items) > 1 or items[0].seq == self.unsendable:
+                raise MemoryError("pickling the batch")
+        super().send(call, epoch)
+
+
+async def test_a_batch_that_cannot_be_sent_goes_frame_by_frame_and_an_unsendable_frame_is_said(
+    db_url: str,
+) -> None:
+    srv = ScriptedServer()
+    await srv.start()
+    srv.add_many([fall(i, elder=f"E-{i:04d}") for i in range(1, 21)])
+    migrate(make_engine(db_url))
+    ingest = IngestService(_NoBigSends(db_url, [("f1", srv.url)], unsendable=7))
+    await ingest.start()
+    client = FeedClient(fast("f1", srv.url), "desk-test", ingest)
+    await client.start()
+    try:
+        await srv.wait_for_ack(20, timeout=20)
+        assert ingest.trouble is None  # not the database's fault: no storage notice
+    finally:
+        await client.stop()
+        await ingest.stop()
+        await srv.stop()
+    store = Store(make_engine(db_url))
+    assert [r["seq"] for r in store.events()] == [i for i in range(1, 21) if i != 7]
+    (problem,) = [p for p in store.problems() if p.kind is ProblemKind.NOT_STORED]
+    assert problem.detail.startswith("seq 7: could not be sent to the writer")
 
 
 class _DiesOnce(ThreadBackend):
