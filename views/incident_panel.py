@@ -63,6 +63,7 @@ from views.labels import (
     grievance_status_text,
     incident_kind,
     one_line,
+    readable_reason,
     status_text,
 )
 from views.prompts import InputPrompt, ask, plain_label
@@ -312,7 +313,7 @@ def refusal_text(exc: Exception) -> str:
     }
     if message in known:
         return _tr("IncidentPanel", known[message])
-    return QCoreApplication.translate("IncidentPanel", "Refused: {0}").format(message)
+    return QCoreApplication.translate("IncidentPanel", "Refused: {0}").format(readable_reason(message))
 
 
 def _local(when: datetime | None, now: datetime | None = None) -> str:
@@ -1077,7 +1078,7 @@ class IncidentPanel(QWidget):
             return
         except Exception as exc:
             log.warning("revealing %s failed: %s", ref, exc)
-            self.show_message(self.tr("Failed: {0}").format(exc))
+            self.show_message(self.tr("Failed: {0}").format(readable_reason(str(exc))))
             return
         if self._incident_id != incident_id or self.by != by:
             return  # another incident or operator took over meanwhile: nothing shown
@@ -1213,7 +1214,7 @@ class IncidentPanel(QWidget):
             return False
         except Exception as exc:  # a command the platform did not answer, no command feed, …
             log.warning("action on incident %s failed: %s", incident_id, exc)
-            self.show_message(self.tr("Failed: {0}").format(exc))
+            self.show_message(self.tr("Failed: {0}").format(readable_reason(str(exc))))
             return False
         if result is not None and hasattr(result, "ok") and not result.ok:
             self.show_message(self.tr("The field platform refused: {0}").format(result.error))
@@ -1411,7 +1412,7 @@ class IncidentPanel(QWidget):
             await dialog.load()
         except Exception as exc:
             log.warning("reading the directory failed: %s", exc)
-            self.show_message(self.tr("Failed: {0}").format(exc))
+            self.show_message(self.tr("Failed: {0}").format(readable_reason(str(exc))))
             self._dialog_closed(dialog)
             return
         dialog.open()

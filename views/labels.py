@@ -189,6 +189,11 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"(\S+) longitude (.*) is out of range \(−180 to 180\)",
             QT_TRANSLATE_NOOP("Reason", "{0} longitude {1} is out of range (−180 to 180)"),
         ),
+        # an action while the database refuses to write (services.writer.StorageUnavailable)
+        (
+            r"the database refuses to write \((.*)\); try again shortly",
+            QT_TRANSLATE_NOOP("Reason", "the database refuses to write ({0}); try again shortly"),
+        ),
         # frames that could not be read (protocol errors)
         (r"not JSON: (.*)", QT_TRANSLATE_NOOP("Reason", "not JSON: {0}")),
         (

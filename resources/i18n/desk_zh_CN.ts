@@ -2433,6 +2433,10 @@
         <translation>{0} 的经度 {1} 超出范围（−180 到 180）</translation>
     </message>
     <message>
+        <source>the database refuses to write ({0}); try again shortly</source>
+        <translation>数据库暂时拒绝写入（{0}），请稍后再试</translation>
+    </message>
+    <message>
         <source>not JSON: {0}</source>
         <translation>不是 JSON：{0}</translation>
     </message>

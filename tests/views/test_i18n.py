@@ -20,6 +20,7 @@ import main
 from desk.events import Invalid, validate
 from desk.feeds import FeedState, ProblemKind
 from desk.incidents import ALARM_TITLES, DEVICE_TITLES, Status
+from services.writer import StorageUnavailable
 from tests.support.events import DATA
 from views import i18n
 from views.i18n import install_translator, normalise_lang
@@ -199,3 +200,6 @@ def test_the_reasons_an_operator_meets_read_in_chinese(zh: None) -> None:
     assert {r: readable_reason(r) for r in reasons if not CJK.search(readable_reason(r))} == {}
     assert readable_reason("missing field 'time'") == "缺少字段 'time'"
     assert readable_reason("something nobody foresaw") == "something nobody foresaw"
+    # an action refused while the database refuses to write, worded as the writer words it
+    refused = str(StorageUnavailable("database is locked"))
+    assert readable_reason(refused) == "数据库暂时拒绝写入（database is locked），请稍后再试"
