@@ -8,6 +8,8 @@ import signal
 import sqlite3
 import threading
 import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -19,15 +21,45 @@ from services.db import make_engine, migrate
 from services.feeds import FeedClient
 from services.ingest import IngestService
 from services.store import Changes, Store
-from services.writer import ProcessBackend, StorageUnavailable, ThreadBackend, WriterDied
+from services.writer import ProcessBackend, StorageUnavailable, ThreadBackend, WriterBackend, WriterDied
 from tests.support.events import fall, position
 from tests.support.scripted import Script, ScriptedServer
 
 pytestmark = pytest.mark.asyncio
 
 
+def _positions(n: int) -> list[dict[str, Any]]:
+    return [position(i, subject=f"E-{i % 100:04d}", second=i % 3600) for i in range(1, n + 1)]
+
+
 def fast(name: str, url: str) -> FeedConfig:
     return FeedConfig(name=name, url=url, backoff_base_s=0.05, backoff_max_s=0.2)
+
+
+@asynccontextmanager
+async def streaming(
+    db_url: str,
+    events: list[dict[str, Any]],
+    backend: Callable[[str], WriterBackend] | None = None,
+    **ingest_options: Any,
+) -> AsyncIterator[tuple[ScriptedServer, IngestService]]:
+    """A scripted server holding `events` → feed "f1" → the ingest (on the thread backend unless
+    `backend(url)` gives another); all stopped after."""
+    srv = ScriptedServer()
+    await srv.start()
+    srv.add_many(events)
+    migrate(make_engine(db_url))
+    feeds = [("f1", srv.url)]
+    ingest = IngestService(backend(srv.url) if backend else ThreadBackend(db_url, feeds), **ingest_options)
+    await ingest.start()
+    client = FeedClient(fast("f1", srv.url), "desk-test", ingest)
+    await client.start()
+    try:
+        yield srv, ingest
+    finally:
+        await client.stop()
+        await ingest.stop()
+        await srv.stop()
 
 
 async def until(check: object, timeout: float = 20.0) -> None:
@@ -213,22 +245,9 @@ async def test_an_event_that_breaks_the_apply_step_loses_none_of_its_batch_or_th
         original(self, conn, events, ch, now)
 
     monkeypatch.setattr(Store, "_apply", apply)
-    srv = ScriptedServer()
-    await srv.start()
     n = 2000
-    srv.add_many([position(i, subject=f"E-{i % 100:04d}", second=i % 3600) for i in range(1, n + 1)])
-    migrate(make_engine(db_url))
-    backend = ThreadBackend(db_url, [("f1", srv.url)])
-    ingest = IngestService(backend)
-    await ingest.start()
-    client = FeedClient(fast("f1", srv.url), "desk-test", ingest)
-    await client.start()
-    try:
+    async with streaming(db_url, _positions(n)) as (srv, _):
         await srv.wait_for_ack(n, timeout=60)
-    finally:
-        await client.stop()
-        await ingest.stop()
-        await srv.stop()
     rows = Store(make_engine(db_url)).events()
     assert [r["seq"] for r in rows] == list(range(1, n + 1))
     (bad,) = [r for r in rows if r["status"] == "quarantined"]
@@ -252,22 +271,10 @@ async def test_a_batch_the_database_refuses_is_held_and_committed_in_order_when_
 
     monkeypatch.setattr(Store, "_apply", apply)
     monkeypatch.setattr("services.ingest.RETRY_S", 0.2)
-    srv = ScriptedServer()
-    await srv.start()
     n = 2000
-    srv.add_many([position(i, subject=f"E-{i % 100:04d}", second=i % 3600) for i in range(1, n + 1)])
-    migrate(make_engine(db_url))
     troubles: list[str | None] = []
-    ingest = IngestService(ThreadBackend(db_url, [("f1", srv.url)]), on_trouble=troubles.append)
-    await ingest.start()
-    client = FeedClient(fast("f1", srv.url), "desk-test", ingest)
-    await client.start()
-    try:
+    async with streaming(db_url, _positions(n), on_trouble=troubles.append) as (srv, ingest):
         await srv.wait_for_ack(n, timeout=60)
-    finally:
-        await client.stop()
-        await ingest.stop()
-        await srv.stop()
     assert refusals == [0] and ingest.failures == 2
     # the window is told (once, not per retry) and told again when the database writes again
     assert len(troubles) == 2 and "database is locked" in str(troubles[0]) and troubles[1] is None
@@ -343,21 +350,10 @@ async def test_events_committed_before_the_database_went_away_are_announced(
 
     monkeypatch.setattr(Store, "_apply", apply)
     monkeypatch.setattr("services.ingest.RETRY_S", 0.1)
-    srv = ScriptedServer()
-    await srv.start()
-    srv.add_many([fall(i, elder=f"E-{i:04d}") for i in range(1, 11)])
-    migrate(make_engine(db_url))
     changes: list[Changes] = []
-    ingest = IngestService(ThreadBackend(db_url, [("f1", srv.url)]), on_changes=changes.append)
-    await ingest.start()
-    client = FeedClient(fast("f1", srv.url), "desk-test", ingest)
-    await client.start()
-    try:
+    falls = [fall(i, elder=f"E-{i:04d}") for i in range(1, 11)]
+    async with streaming(db_url, falls, on_changes=changes.append) as (srv, _):
         await srv.wait_for_ack(10, timeout=20)
-    finally:
-        await client.stop()
-        await ingest.stop()
-        await srv.stop()
     store = Store(make_engine(db_url))
     announced = {i for ch in changes for i in ch.new_incidents}
     assert refusals == [0] and len(store.incidents()) == 9
@@ -439,21 +435,14 @@ class _NoBigSends(ThreadBackend):
 async def test_a_batch_that_cannot_be_sent_goes_frame_by_frame_and_an_unsendable_frame_is_said(
     db_url: str,
 ) -> None:
-    srv = ScriptedServer()
-    await srv.start()
-    srv.add_many([fall(i, elder=f"E-{i:04d}") for i in range(1, 21)])
-    migrate(make_engine(db_url))
-    ingest = IngestService(_NoBigSends(db_url, [("f1", srv.url)], unsendable=7))
-    await ingest.start()
-    client = FeedClient(fast("f1", srv.url), "desk-test", ingest)
-    await client.start()
-    try:
+    falls = [fall(i, elder=f"E-{i:04d}") for i in range(1, 21)]
+
+    def pipe(url: str) -> WriterBackend:
+        return _NoBigSends(db_url, [("f1", url)], unsendable=7)
+
+    async with streaming(db_url, falls, pipe) as (srv, ingest):
         await srv.wait_for_ack(20, timeout=20)
         assert ingest.trouble is None  # not the database's fault: no storage notice
-    finally:
-        await client.stop()
-        await ingest.stop()
-        await srv.stop()
     store = Store(make_engine(db_url))
     assert [r["seq"] for r in store.events()] == [i for i in range(1, 21) if i != 7]
     (problem,) = [p for p in store.problems() if p.kind is ProblemKind.NOT_STORED]
