@@ -109,10 +109,12 @@ class DeskRuntime:
         if self._purge_task is not None:
             self._purge_task.cancel()
             await asyncio.gather(self._purge_task, return_exceptions=True)
-        await self.ingest.stop()
-        if self.simulator is not None:
-            await self.simulator.stop()
-        self.engine.dispose()
+        try:
+            await self.ingest.stop()
+        finally:  # the simulator's port and the database connections are let go in any case
+            if self.simulator is not None:
+                await self.simulator.stop()
+            self.engine.dispose()
 
     def statuses(self) -> list[FeedStatus]:
         return [c.status() for c in self.feeds.values()]
