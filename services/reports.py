@@ -91,12 +91,15 @@ h2 { font-size: 12pt; margin: 12pt 0 4pt 0; border-bottom: 1px solid #444; page-
 table { border-collapse: collapse; width: 100%; margin: 2pt 0 6pt 0; }
 thead { display: table-header-group; }
 tr { page-break-inside: avoid; }
-th, td { border: 1px solid #888; padding: 2pt 4pt; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #888; text-align: left; vertical-align: top; }
+/* Qt's text engine: padding in px, one rule per element (in pt, or grouped, it was lost) */
+th { padding: 1px 5px; }
+td { padding: 1px 5px; }
 th { background: #e8e8e8; }
 td.n, th.n { text-align: right; }
 .bad { color: #b00000; font-weight: bold; }
 .muted { color: #555; }
-.meta td { border: none; padding: 1pt 4pt; }
+.meta td { border: none; }
 img.chart { width: 100%; }
 .sign td { height: 28pt; }
 .caption { margin: 6pt 0 0 0; }

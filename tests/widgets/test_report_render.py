@@ -34,3 +34,23 @@ def test_the_report_prints_on_a4_pages(qapp: object, tmp_path: Path) -> None:
         pytest.skip("pdftoppm (poppler-utils) is not installed")
     subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "p")], check=True)
     assert len(list(tmp_path.glob("p-*.png"))) >= 2
+
+
+def test_the_report_tables_keep_their_figures_off_the_cell_borders(qapp: object) -> None:
+    """A right-aligned figure sat against the next column's border: Qt's text engine read no
+    padding for data cells (a '.meta td' rule in pt reached every cell). Read the laid-out report
+    as Qt does and check every table cell of the figures has room on both sides."""
+    from PySide6.QtGui import QTextDocument, QTextTable
+
+    doc = QTextDocument()
+    doc.setHtml(html())
+    tables: list[QTextTable] = []
+    for frame in doc.rootFrame().childFrames():
+        if isinstance(frame, QTextTable):
+            tables.append(frame)
+    figures = [t for t in tables if t.columns() >= 2 and t.rows() >= 3]
+    assert figures, "the report has tables of figures"
+    for table in figures:
+        for row in (0, table.rows() - 1):
+            cell = table.cellAt(row, table.columns() - 1).format().toTableCellFormat()
+            assert cell.leftPadding() >= 4 and cell.rightPadding() >= 4, (row, cell.rightPadding())
