@@ -323,7 +323,8 @@ class IngestService:
             self._set_trouble(reason)
         back: list[list[Inbound] | _Write] = []
         if isinstance(failed, _Write) and failed.future is not None:
-            self._answer(failed, None, error)  # an operator's action fails now, saying why
+            # an operator's action fails now, saying why (what the database said, not the SQL)
+            self._answer(failed, None, refused if refuse else error)
         elif refuse:
             back.append(failed)  # events, and bookkeeping the database refused: kept for later
         elif isinstance(failed, list):  # a batch that could not be sent: its frames one by one

@@ -31,7 +31,7 @@ from desk.directory import ImportPreview, Problem, ProblemCode, RowError
 from desk.incidents import IllegalTransition
 from desk.privacy import mask_name
 from views.access import permission_refusal
-from views.labels import QT_TRANSLATE_NOOP
+from views.labels import QT_TRANSLATE_NOOP, readable_reason
 from views.prompts import plain_label
 
 log = logging.getLogger("desk.window")
@@ -233,6 +233,11 @@ class DirectoryImportDialog(QDialog):
         except IllegalTransition as exc:
             # the services refuse a permission, or a preview with a bad row (the button prevents that)
             self._show_error(permission_refusal(exc) or self.tr("Nothing was imported: a row is bad."))
+            self._update_button()
+            return False
+        except Exception as exc:  # the database refuses to write, …
+            log.warning("the directory import failed: %s", exc)
+            self._show_error(self.tr("Nothing was imported: {0}").format(readable_reason(str(exc))))
             self._update_button()
             return False
         self.imported = counts

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.incidents import IllegalTransition
+from views.labels import readable_reason
 from views.prompts import ask, plain_label
 from views.sign_in import SignInDialog, operator_text, refusal_words
 
@@ -205,6 +206,10 @@ class DeskLock(QObject):
             self.panel.error.setText(refusal_words(exc))
             self.panel.password.clear()
             self.panel.password.setFocus()
+            return False
+        except Exception as exc:  # the database refuses to write (an unlock is recorded), …
+            log.warning("unlocking failed: %s", exc)
+            self.panel.error.setText(self.tr("Still locked: {0}").format(readable_reason(str(exc))))
             return False
         finally:
             self.panel.unlock_button.setEnabled(True)

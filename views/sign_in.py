@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from desk.auth import Operator
 from desk.incidents import IllegalTransition
 from views.access import role_text
+from views.labels import readable_reason
 from views.prompts import plain_label
 
 log = logging.getLogger("desk.window")
@@ -106,6 +107,10 @@ class SignInDialog(QDialog):
             self.password.clear()
             self.password.setFocus()
             return False
+        except Exception as exc:  # the database refuses to write (the sign-in is recorded), …
+            log.warning("signing in failed: %s", exc)
+            self.error.setText(self.tr("Not signed in: {0}").format(readable_reason(str(exc))))
+            return False
         finally:
             self.buttons.setEnabled(True)
         self.error.setText("")
@@ -157,6 +162,10 @@ class ChangePasswordDialog(QDialog):
             await self.auth.change_password(self.old.text(), self.new.text())
         except IllegalTransition as exc:
             self.error.setText(refusal_words(exc))
+            return False
+        except Exception as exc:
+            log.warning("changing the password failed: %s", exc)
+            self.error.setText(self.tr("Not changed: {0}").format(readable_reason(str(exc))))
             return False
         self.accept()
         return True

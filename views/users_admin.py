@@ -37,7 +37,7 @@ from desk.auth import Permission, Role
 from desk.incidents import IllegalTransition
 from services.accounts import UserRecord
 from views.access import denied_text, permission_refusal, role_text
-from views.labels import QT_TRANSLATE_NOOP
+from views.labels import QT_TRANSLATE_NOOP, readable_reason
 from views.prompts import plain_label
 from views.sign_in import refusal_words
 
@@ -287,6 +287,10 @@ class UsersAdminDialog(QDialog):
             await change
         except IllegalTransition as exc:
             self._show_error(_refusal(exc))
+            return False
+        except Exception as exc:  # the database refuses to write, …
+            log.warning("changing a user failed: %s", exc)
+            self._show_error(self.tr("Not changed: {0}").format(readable_reason(str(exc))))
             return False
         finally:
             self.setEnabled(True)

@@ -452,6 +452,10 @@
         <source>The two new passwords differ.</source>
         <translation>两次输入的新密码不一致。</translation>
     </message>
+    <message>
+        <source>Not changed: {0}</source>
+        <translation>未能修改：{0}</translation>
+    </message>
 </context>
 <context>
     <name>DeskLock</name>
@@ -462,6 +466,10 @@
     <message>
         <source>Checking…</source>
         <translation>正在验证…</translation>
+    </message>
+    <message>
+        <source>Still locked: {0}</source>
+        <translation>仍处于锁定：{0}</translation>
     </message>
     <message>
         <source>Change operator</source>
@@ -800,6 +808,10 @@
     <message>
         <source>Nothing was imported: a row is bad.</source>
         <translation>未导入任何内容：存在错误行。</translation>
+    </message>
+    <message>
+        <source>Nothing was imported: {0}</source>
+        <translation>未导入任何数据：{0}</translation>
     </message>
     <message>
         <source>Imported from {0}: {1} added, {2} changed.</source>
@@ -3068,6 +3080,10 @@
         <source>Checking…</source>
         <translation>正在验证…</translation>
     </message>
+    <message>
+        <source>Not signed in: {0}</source>
+        <translation>未能登录：{0}</translation>
+    </message>
 </context>
 <context>
     <name>SlaStage</name>
@@ -3318,6 +3334,10 @@
     <message>
         <source>There is already a user {0}.</source>
         <translation>已有用户 {0}。</translation>
+    </message>
+    <message>
+        <source>Not changed: {0}</source>
+        <translation>未能修改：{0}</translation>
     </message>
     <message>
         <source>Added {0} ({1}); they must change the password at the first sign-in.</source>

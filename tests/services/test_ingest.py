@@ -316,7 +316,7 @@ async def test_when_the_database_refuses_bookkeeping_it_is_held_and_an_operators
         await until(lambda: ingest.trouble is None)  # the gap is written: the database writes again
         assert "f1" in await asyncio.wait_for(ingest.write("cursors"), 10)
         monkeypatch.setattr(Store, "set_feed_state", locked)
-        with pytest.raises(OperationalError, match="database is locked"):
+        with pytest.raises(StorageUnavailable, match=r"refuses to write \(database is locked\)"):
             await asyncio.wait_for(ingest.write("set_feed_state", "f1", "live", None), 10)
         # until the writer has tried again, the next action is refused at once, saying why
         with pytest.raises(StorageUnavailable, match="database is locked"):

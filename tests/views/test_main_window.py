@@ -20,6 +20,7 @@ from services.config import Config, FeedConfig
 from services.signals import DeskSignals
 from tests.support.events import alarm, examples, fall, position
 from tests.support.scripted import Script, ScriptedServer
+from tests.support.users import PASSWORD
 from tests.views.live import LiveDesk, live_desk, run_on_qasync, until
 from views import (
     main_window,
@@ -77,12 +78,21 @@ def test_while_the_database_refuses_to_write_the_window_says_so_and_nothing_is_l
                 await until(lambda: not banner.isHidden(), "the storage notice", timeout=20)
                 assert banner.text().endswith("Call technical support. (database is locked)")
                 assert desk.incidents() == []
+                # the desk locked meanwhile: an unlock is recorded, so it is refused, saying why
+                lock = desk.window.lock
+                lock.lock()
+                lock.panel.password.setText(PASSWORD)
+                assert not await lock.submit()
+                assert lock.locked and lock.panel.error.text() == (
+                    "Still locked: the database refuses to write (database is locked); try again shortly"
+                )
             finally:
                 locker.rollback()
                 locker.close()
             await until(lambda: len(desk.incidents()) == 1, "the held fall in the queue", timeout=10)
             await until(banner.isHidden, "the storage notice to go")
             assert desk.simulator.acked("desk-test") >= 1
+            assert await lock.submit() and not lock.locked
 
     run_on_qasync(qapp, scenario())
 

@@ -69,3 +69,28 @@ def test_the_sign_in_dialog_in_chinese(qapp: QApplication, qtbot: QtBot, db_url:
             dialog.close()
 
     run_on_qasync(qapp, scenario())
+
+
+def test_a_sign_in_the_database_cannot_record_says_why_in_chinese(
+    qapp: QApplication, qtbot: QtBot, zh: None
+) -> None:
+    """Every sign-in is written to the audit trail: while the database refuses to write, the
+    dialog says so (it stayed at 'Checking…' before) and stays open for another try."""
+    from services.writer import StorageUnavailable
+    from views.sign_in import SignInDialog
+
+    class _Refusing:
+        async def sign_in(self, username: str, password: str) -> object:
+            raise StorageUnavailable("database is locked")
+
+    async def scenario() -> None:
+        dialog = SignInDialog(_Refusing())
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.username.setText("lead")
+        dialog.password.setText(PASSWORD)
+        assert not await dialog.submit()
+        assert dialog.error.text() == "未能登录：数据库暂时拒绝写入（database is locked），请稍后再试"
+        assert dialog.isVisible() and dialog.buttons.isEnabled()
+
+    run_on_qasync(qapp, scenario())
