@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from desk.alarms import Alarm, AlarmClass, AlarmEvent, AlarmRefused
 from desk.auth import PermissionDenied
 from views.access import permission_refusal
-from views.labels import QT_TRANSLATE_NOOP
+from views.labels import QT_TRANSLATE_NOOP, readable_reason
 from views.prompts import InputPrompt, ask, plain_label
 from views.timespan import span_text
 
@@ -226,7 +226,7 @@ class AlarmBanner(QFrame):
             return
         except Exception as exc:  # the store or the writer failed: said, never swallowed
             log.warning("acknowledging %s failed: %s", alarm.key, exc)
-            self._refuse(self.tr("Not acknowledged: {0}").format(exc))
+            self._refuse(self.tr("Not acknowledged: {0}").format(readable_reason(str(exc))))
             return
         finally:
             self._busy = False

@@ -43,7 +43,7 @@ from desk.assignment import (
 )
 from desk.incidents import Incident
 from views.incident_data import load_grids, load_responders
-from views.labels import QT_TRANSLATE_NOOP, incident_kind
+from views.labels import QT_TRANSLATE_NOOP, incident_kind, readable_reason
 from views.prompts import InputPrompt, ask, plain_label
 
 log = logging.getLogger("desk.ui")
@@ -267,7 +267,7 @@ class DispatchDialog(QDialog):
             await self.runtime.set_staff_status(ref, status, self.by)
         except Exception as exc:  # a refusal must not close the dialog
             log.warning("setting the duty status of %s failed: %s", ref, exc)
-            self._show(self.tr("Could not set the duty status: {0}").format(exc))
+            self._show(self.tr("Could not set the duty status: {0}").format(readable_reason(str(exc))))
             return
         self.staff_status_changed.emit(ref, status)
         await self.load(keep=ref)
@@ -311,7 +311,7 @@ class DispatchDialog(QDialog):
                 )
             except Exception as exc:
                 log.warning("dispatch of #%s to %s failed: %s", self.incident.id, s.ref, exc)
-                self._fail(self.tr("Could not dispatch: {0}").format(exc))
+                self._fail(self.tr("Could not dispatch: {0}").format(readable_reason(str(exc))))
                 return
             if not getattr(result, "ok", False):
                 self._fail(

@@ -44,7 +44,7 @@ from desk.geofence import check_ring, zone_from_profile
 from desk.incidents import Incident
 from desk.markers import MarkerRules, MarkerState
 from desk.projection import LocalProjection
-from views.labels import incident_kind
+from views.labels import incident_kind, readable_reason
 from views.map_data import (
     ELDER,
     MapState,
@@ -743,7 +743,8 @@ class MapView(QWidget):
         try:
             await runtime.set_safe_zone(elder, list(ring) if ring is not None else None, self.by)
         except Exception as exc:
-            self.zone_hint.setText(self.tr("The safe zone was not saved: {0}").format(exc))
+            said = readable_reason(str(exc))
+            self.zone_hint.setText(self.tr("The safe zone was not saved: {0}").format(said))
             self._update_zone_buttons()
             raise
         if self._closing:

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from desk.assignment import DutyStatus, Responder, ResponderKind
 from views import theme
 from views.dispatch_dialog import RESPONDER_KINDS, duty_text
-from views.labels import QT_TRANSLATE_NOOP
+from views.labels import QT_TRANSLATE_NOOP, readable_reason
 from views.table_model import RowTableModel
 from views.timespan import span_text
 
@@ -257,7 +257,7 @@ class StaffBoard(QWidget):
             await self.runtime.set_staff_status(ref, status.value, self.desk_id)
         except Exception as exc:  # shown, never fatal: the lead can try again
             log.warning("setting the duty status of %s failed: %s", ref, exc)
-            self._show(self.tr("Could not set the duty status: {0}").format(exc))
+            self._show(self.tr("Could not set the duty status: {0}").format(readable_reason(str(exc))))
             return
         self.model.set_status(ref, status)
         row = self.model.row_of(ref)
