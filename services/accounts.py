@@ -131,7 +131,7 @@ class AccountStore:
     def _write(self) -> contextlib.AbstractContextManager[Connection]:  # provided by Store
         raise NotImplementedError
 
-    def _reload_memory(self) -> None:  # provided by Store: the writer's view of the directory
+    def reload_memory(self) -> None:  # provided by Store: the writer's view of the directory
         raise NotImplementedError
 
     # ---- the audit chain ---------------------------------------------------------------------
@@ -370,5 +370,5 @@ class AccountStore:
                 {"source": source, **counts, "refs": refs[:200]},
                 now,
             )
-        self._reload_memory()  # flagged elders' safe zones follow the new directory
+        self.reload_memory()  # flagged elders' safe zones follow the new directory
         return counts

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 
 from desk.incidents import Incident
-from services.store import Changes, FeedCursor, Inbound, PartlyCommitted
+from services.store import Changes, FeedCursor, Inbound, PartlyCommitted, database_said
 from services.writer import (
     HALT,
     RESUME,
@@ -335,34 +335,31 @@ class IngestService:
             back.append(_Write("pass_over", (bare, f"could not be sent to the writer: {error}"), {}, None))
         else:
             log.error("%s dropped: it cannot reach the writer (%s)", _what(failed), error)
+
         # what was sent after it was not run: an operator's action is refused with the reason if
         # the database refuses, else (a call that could not be sent) it is simply sent again
+        def take_back(unit: list[Inbound] | _Write) -> None:
+            if isinstance(unit, _Write) and unit.unsent is not None:
+                unit = unit.unsent[0]  # (its own error is lost: it is tried again)
+            if refuse and isinstance(unit, _Write) and unit.future is not None:
+                self._answer(unit, None, refused)
+            else:
+                back.append(unit)
+
         died = False
         while self._in_flight:
             err: Exception | None = None
             try:
                 result = await loop.run_in_executor(self._recv_executor, self.backend.recv)
             except WriterHalted:  # not run
-                unit = self._in_flight.popleft()
+                take_back(self._in_flight.popleft())
                 self._slots.release()
-                if isinstance(unit, _Write) and unit.unsent is not None:
-                    unit = unit.unsent[0]  # (its own error is lost: it is tried again)
-                if refuse and isinstance(unit, _Write) and unit.future is not None:
-                    self._answer(unit, None, refused)
-                else:
-                    back.append(unit)
                 continue
             except WriterDied:  # nothing after the failed call ran before it died either
                 died = True
-                for unit in self._in_flight:
+                while self._in_flight:
+                    take_back(self._in_flight.popleft())
                     self._slots.release()
-                    if isinstance(unit, _Write) and unit.unsent is not None:
-                        unit = unit.unsent[0]
-                    if refuse and isinstance(unit, _Write) and unit.future is not None:
-                        self._answer(unit, None, refused)
-                    else:
-                        back.append(unit)
-                self._in_flight.clear()
                 break
             except Exception as exc:
                 result, err = None, exc
@@ -375,11 +372,7 @@ class IngestService:
                 await self._after_commit(result)
             elif unit.unsent is None:
                 self._answer(unit, result, err)
-        for unit in reversed(back):
-            if isinstance(unit, list):
-                self._queue.extendleft(reversed(unit))
-            else:
-                self._queue.appendleft(unit)
+        self._put_back(back)
         if refuse:  # actions queued behind the held events would wait out the outage: refused now
             waiting = [u for u in self._queue if isinstance(u, _Write) and u.future is not None]
             for unit in waiting:
@@ -410,17 +403,17 @@ class IngestService:
         self._in_flight.clear()
         for _ in lost:
             self._slots.release()
-        for unit in reversed(lost):
+        again: list[list[Inbound] | _Write] = []
+        for unit in lost:
             if isinstance(unit, _Write) and unit.unsent is not None:
                 unit = unit.unsent[0]  # never reached the writer: sent again
-            if isinstance(unit, list):
-                self._queue.extendleft(reversed(unit))
-            elif unit.future is None:
-                # nobody waits for it, so nobody could try again: an event retried on its own, a
-                # feed's gap, notice or protocol error. Sent again: at least once, never lost.
-                self._queue.appendleft(unit)
+            if isinstance(unit, list) or unit.future is None:
+                # events, and what nobody waits for, so nobody could try again: an event retried
+                # on its own, a feed's gap, notice or protocol error. At least once, never lost.
+                again.append(unit)
             elif not unit.future.done():
                 unit.future.set_exception(WriterDied("the writer restarted; try again"))
+        self._put_back(again)
         while True:
             try:
                 await loop.run_in_executor(self._recv_executor, self.backend.restart)
@@ -438,6 +431,14 @@ class IngestService:
             self._set_trouble(None)
         self._recovered.set()
         self._wake.set()
+
+    def _put_back(self, units: list[list[Inbound] | _Write]) -> None:
+        """Units taken back from the writer go in front of the queue, in their order."""
+        for unit in reversed(units):
+            if isinstance(unit, list):
+                self._queue.extendleft(reversed(unit))
+            else:
+                self._queue.appendleft(unit)
 
     async def _roundtrip(
         self, loop: asyncio.AbstractEventLoop, call: tuple[str, tuple[Any, ...], dict[str, Any]]
@@ -503,13 +504,10 @@ def _refusal(error: Exception) -> bool:
 
 
 def _reason(error: Exception) -> str:
-    """What the database said, for the window: without the statement and its values (an event's
-    data), which the log keeps."""
+    """What the database said, for the window."""
     if isinstance(error, PartlyCommitted | StorageUnavailable):
         return error.reason
-    said = getattr(error, "orig", None) or error  # a DBAPI error wrapped by SQLAlchemy
-    first = str(said).strip().splitlines()[0] if str(said).strip() else type(said).__name__
-    return first[:200]
+    return database_said(error)
 
 
 def _is_batch(unit: list[Inbound] | _Write) -> bool:

@@ -195,6 +195,13 @@ class Changes:
         )
 
 
+def database_said(error: BaseException) -> str:
+    """The first line of what the database said (a DBAPI error wrapped by SQLAlchemy), without
+    the statement and its values (an event's data), which the log keeps."""
+    said = str(getattr(error, "orig", None) or error).strip()
+    return said.splitlines()[0][:200] if said else type(error).__name__
+
+
 class PartlyCommitted(Exception):
     """A batch committed frame by frame met a database that refuses to write: `changes` are the
     frames before that point (committed, to be acked and shown); the rest are not."""
@@ -517,13 +524,10 @@ class Store(AccountStore):
                     )
                 elif known[name].url != url:
                     conn.execute(update(T_FEEDS).where(T_FEEDS.c.name == name).values(url=url))
-        self._reload_memory()
+        self.reload_memory()
 
     def reload_memory(self) -> None:
-        """Read cursors and open incidents again (after a call failed, before the writer goes on)."""
-        self._reload_memory()
-
-    def _reload_memory(self) -> None:
+        """Read cursors, open incidents and safe zones again (at load, after a call failed)."""
         with self.engine.connect() as conn:
             self._cursors = {
                 r.name: FeedCursor(r.stream, r.cursor)
@@ -641,26 +645,30 @@ class Store(AccountStore):
         total = Changes()
         for item in items:
             try:
-                try:
-                    part = self._commit_batch([item])
-                except OperationalError:
-                    raise
-                except Exception as exc:
-                    reason = f"could not be applied: {exc}"
-                    try:
-                        part = self.quarantine_raw(item, reason)
-                    except OperationalError:
-                        raise
-                    except Exception as kept_exc:
-                        part = self.pass_over(item, f"{reason}; not kept either: {kept_exc}")
+                part = self._commit_one(item)
             except OperationalError as exc:
                 if total.empty:
                     raise
                 # the ones before are committed: the window must hear of them (their incidents)
-                said = str(exc.orig or exc).strip()
-                raise PartlyCommitted(total, said.splitlines()[0] if said else "OperationalError") from exc
+                raise PartlyCommitted(total, database_said(exc)) from exc
             total.merge(part)
         return total
+
+    def _commit_one(self, item: Inbound) -> Changes:
+        """One frame on its own: applied, else kept quarantined, else passed over and said.
+        OperationalError (the database refuses to write at all) raises."""
+        try:
+            return self._commit_batch([item])
+        except OperationalError:
+            raise
+        except Exception as exc:
+            reason = f"could not be applied: {exc}"
+        try:
+            return self.quarantine_raw(item, reason)
+        except OperationalError:
+            raise
+        except Exception as exc:
+            return self.pass_over(item, f"{reason}; not kept either: {exc}")
 
     def _commit_batch(self, items: Sequence[Inbound]) -> Changes:
         ch = Changes()
@@ -743,7 +751,7 @@ class Store(AccountStore):
                         .values(repeats=T_FEEDS.c.repeats + rep, duplicates=T_FEEDS.c.duplicates + dup)
                     )
         except Exception:
-            self._reload_memory()  # the transaction rolled back: so does what the writer remembers
+            self.reload_memory()  # the transaction rolled back: so does what the writer remembers
             raise
         for feed_name, seq in ch.acks.items():
             self._cursors[feed_name].cursor = seq

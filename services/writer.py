@@ -27,7 +27,6 @@ log = logging.getLogger("desk.writer")
 WRITES = frozenset(
     {
         "commit_batch",
-        "quarantine_raw",
         "pass_over",
         "cursors",
         "set_stream",

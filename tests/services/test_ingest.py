@@ -372,22 +372,11 @@ async def test_stop_during_a_database_outage_ends_in_seconds_and_leaves_the_even
     monkeypatch.setattr(Store, "_apply", apply)
     monkeypatch.setattr("services.ingest.RETRY_S", 0.1)
     monkeypatch.setattr("services.ingest.STOP_TIMEOUT_S", 1.0)
-    srv = ScriptedServer()
-    await srv.start()
-    srv.add_many([fall(i, elder=f"E-{i:04d}") for i in range(1, 6)])
-    migrate(make_engine(db_url))
-    ingest = IngestService(ThreadBackend(db_url, [("f1", srv.url)]))
-    await ingest.start()
-    client = FeedClient(fast("f1", srv.url), "desk-test", ingest)
-    await client.start()
-    try:
+    falls = [fall(i, elder=f"E-{i:04d}") for i in range(1, 6)]
+    async with streaming(db_url, falls) as (srv, ingest):
         await until(lambda: ingest.trouble is not None)
-    finally:
-        await client.stop()
         started = time.monotonic()
-        await ingest.stop()
-        stopped_in = time.monotonic() - started
-        await srv.stop()
+    stopped_in = time.monotonic() - started  # the feed, the ingest and the server
     assert stopped_in < 5, f"stop took {stopped_in:.1f} s"
     assert not srv.acks or srv.acks[-1] == 0
     assert Store(make_engine(db_url)).events() == []
